@@ -1,0 +1,467 @@
+"""Relation extraction: parsed article in, :class:`~kg.records.Triple` records out.
+
+The rules are data (``kg/patterns/relations.json``); this module is the generic
+runner. A rule names trigger words and, for each side of the relation, the
+grammatical *roles* to read it from: ``agent`` (who does it, through passives,
+relative clauses, control verbs and coordination), ``patient`` (what it is done
+to), ``prep:with`` (the object of a preposition on the trigger or its object),
+``poss`` ("Alibaba's investment"), ``platform`` (a marketplace named inside the
+object phrase, "its Tmall flagship store"), ``members`` (the items a list names),
+and a few more, each a small function below. Every candidate then gets a
+modality (:mod:`kg.modality`) and only asserted ones are kept unless asked.
+
+>>> from kg.extract import load_rules
+>>> sorted({r.relation for r in load_rules()})
+['fightsCounterfeitWith', 'investedIn', 'listedOn', 'operates', 'signedMOU']
+"""
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from functools import lru_cache
+from itertools import combinations
+from pathlib import Path
+
+from kg.gazetteer import Gazetteer
+from kg.mentions import Mention, Mentions
+from kg.modality import status_of
+from kg.records import ASSERTED, SYMMETRIC, Article, Entity, Triple
+
+PATTERNS = Path(__file__).parent / "patterns"
+PARTY_TYPES = ("Company", "Brand", "Marketplace", "GovernmentBody", "Country", "Person",
+               "Organization")
+
+
+@dataclass(frozen=True)
+class Rule:
+    """One extraction pattern, read from ``relations.json``."""
+
+    id: str
+    relation: str
+    lemmas: frozenset[str]
+    pos: frozenset[str]
+    subject: tuple[str, ...]
+    object: tuple[str, ...] = ()
+    object_nouns: str | None = None  # lexicon the trigger's object noun must be in
+    object_nouns_exclude: str | None = None
+    context: str | None = None  # lexicon a word of the sentence must be in
+    without_context: str | None = None
+    subject_types: frozenset[str] = frozenset(PARTY_TYPES)
+    object_types: frozenset[str] = frozenset(PARTY_TYPES)
+    requires: tuple[str, ...] = ()  # extra conditions, by name
+    swap: bool = False  # the roles read object first ("X raised money from Y")
+    confidence: float = 0.8
+    description: str = ""
+
+
+@lru_cache(maxsize=1)
+def lexicons() -> dict[str, frozenset[str]]:
+    data = json.loads((PATTERNS / "lexicons.json").read_text(encoding="utf-8"))
+    return {k: frozenset(v) for k, v in data.items() if not k.startswith("_")}
+
+
+@lru_cache(maxsize=1)
+def load_rules(path: str | None = None) -> tuple[Rule, ...]:
+    """The extraction rules, from ``kg/patterns/relations.json`` (or ``path``)."""
+    raw = json.loads(Path(path or PATTERNS / "relations.json").read_text(encoding="utf-8"))
+    rules = []
+    for r in raw["rules"]:
+        rules.append(Rule(
+            id=r["id"], relation=r["relation"], lemmas=frozenset(r["lemmas"]),
+            pos=frozenset(r.get("pos", ["VERB"])), subject=tuple(r["subject"]),
+            object=tuple(r.get("object", ())), object_nouns=r.get("object_nouns"),
+            object_nouns_exclude=r.get("object_nouns_exclude"),
+            context=r.get("context"), without_context=r.get("without_context"),
+            subject_types=frozenset(r.get("subject_types", PARTY_TYPES)),
+            object_types=frozenset(r.get("object_types", PARTY_TYPES)),
+            requires=tuple(r.get("requires", ())), swap=bool(r.get("swap")),
+            confidence=float(r.get("confidence", 0.8)), description=r.get("description", "")))
+    return tuple(rules)
+
+
+# ---------------------------------------------------------------- grammar helpers
+def _words(tok) -> set[str]:
+    return {tok.lemma_.lower(), tok.lower_}
+
+
+def _children(tok, *deps: str):
+    return [c for c in tok.children if c.dep_ in deps]
+
+
+def _is_passive(verb) -> bool:
+    return any(c.dep_ in ("nsubjpass", "auxpass") for c in verb.children) or (
+        verb.tag_ == "VBN" and verb.dep_ in ("acl", "amod"))
+
+
+def _object_nouns(trigger) -> list:
+    """The thing a verb acts on: direct object, passive subject, or the noun it modifies."""
+    if trigger.pos_ in ("NOUN", "PROPN"):
+        return [trigger]
+    found = _children(trigger, "dobj", "attr", "oprd")
+    if _is_passive(trigger):
+        found += _children(trigger, "nsubjpass")
+    # "set up shop", "took control of": the particle's object
+    for prt in _children(trigger, "prt", "prep"):
+        if prt.lower_ in ("up",):
+            found += _children(prt, "pobj")
+    return found
+
+
+def _agent_tokens(trigger, depth: int = 0) -> list:
+    """Who does what the trigger says, following the grammar of English clauses."""
+    if depth > 6:
+        return []
+    if trigger.pos_ in ("NOUN", "PROPN"):
+        poss = _children(trigger, "poss")
+        if poss:
+            return poss
+        for prep in _children(trigger, "prep"):
+            if prep.lower_ in ("by", "from"):
+                return _children(prep, "pobj")
+        if trigger.dep_ in ("dobj", "attr") and trigger.head.pos_ in ("VERB", "AUX"):
+            return _agent_tokens(trigger.head, depth + 1)
+        if trigger.dep_ == "pobj" and trigger.head.dep_ == "prep" and trigger.head.head.pos_ in ("VERB", "AUX"):
+            return _agent_tokens(trigger.head.head, depth + 1)
+        return []
+    if _is_passive(trigger):
+        for agent in _children(trigger, "agent"):
+            return _children(agent, "pobj")
+        if trigger.dep_ in ("acl", "amod"):
+            return []
+        return []
+    subj = _children(trigger, "nsubj", "csubj", "expl")
+    subj = [s for s in subj if s.dep_ != "expl"]
+    if subj:
+        return subj
+    head = trigger.head
+    if trigger.dep_ == "conj" and head is not trigger:
+        return _agent_tokens(head, depth + 1)
+    if trigger.dep_ in ("xcomp", "advcl", "ccomp", "pcomp") and head is not trigger:
+        # "agreed to invest": the controller's subject; "after acquiring X": the main subject
+        if trigger.dep_ == "xcomp" and _children(head, "dobj") and head.lemma_ in ("help", "allow", "enable", "ask", "urge"):
+            return _children(head, "dobj")
+        if head.pos_ in ("VERB", "AUX", "ADJ"):
+            return _agent_tokens(head, depth + 1)
+        if head.dep_ == "prep":
+            return _agent_tokens(head.head, depth + 1)
+    if trigger.dep_ in ("acl", "relcl") and head is not trigger:
+        # "the first brands to launch a store", "Nike, which had sold on Amazon"
+        return [head]
+    if trigger.dep_ == "acomp" or head.pos_ == "ADJ":
+        return _agent_tokens(head, depth + 1)
+    return []
+
+
+def _patient_tokens(trigger) -> list:
+    if trigger.pos_ in ("NOUN", "PROPN"):
+        for prep in _children(trigger, "prep"):
+            if prep.lower_ in ("of", "in", "into"):
+                return _children(prep, "pobj")
+        return []
+    if _is_passive(trigger):
+        found = _children(trigger, "nsubjpass")
+        if found:
+            return found
+        if trigger.dep_ in ("acl", "amod"):
+            return [trigger.head]
+        return []
+    return _children(trigger, "dobj")
+
+
+def _prep_objects(trigger, preps: set[str]) -> list:
+    """Objects of these prepositions on the trigger, its object noun, or its particle."""
+    holders = [trigger] + [n for n in _object_nouns(trigger) if n is not trigger]
+    holders += [c for c in trigger.children if c.dep_ in ("prt", "advmod", "acomp")]
+    found = []
+    for holder in holders:
+        for prep in _children(holder, "prep", "agent", "dative"):
+            words = prep.lower_
+            if prep.i + 1 < len(prep.doc) and prep.nbor(1).dep_ == "prep" and prep.nbor(1).head is prep:
+                words = f"{prep.lower_} {prep.nbor(1).lower_}"
+            if words in preps or prep.lower_ in preps:
+                found += _children(prep, "pobj")
+                # "in partnership with X": one level deeper
+                for pobj in _children(prep, "pobj"):
+                    for inner in _children(pobj, "prep"):
+                        if inner.lower_ in preps:
+                            found += _children(inner, "pobj")
+                for pc in _children(prep, "pcomp", "prep"):
+                    if pc.lower_ in preps or words in preps:
+                        found += _children(pc, "pobj")
+    return found
+
+
+# --------------------------------------------------------------------- the runner
+@dataclass
+class Context:
+    """What the rules see of one sentence."""
+
+    article: Article
+    doc: object
+    mentions: Mentions
+    gazetteer: Gazetteer
+    organisers: dict = field(default_factory=dict)  # anti-counterfeit programme -> organiser
+
+
+def _role(ctx: Context, rule: Rule, trigger, role: str, other: frozenset[str]) -> list[Mention]:
+    m = ctx.mentions
+    lex = lexicons()
+    kind, _, arg = role.partition(":")
+    if kind == "agent":
+        tokens = _agent_tokens(trigger)
+    elif kind == "patient":
+        tokens = _patient_tokens(trigger)
+    elif kind == "prep":
+        tokens = _prep_objects(trigger, set(arg.split(",")))
+    elif kind == "poss":
+        holders = [trigger] + _object_nouns(trigger)
+        # "Alibaba's Tmall marketplace", "its platforms including Tmall"
+        tok = trigger
+        for _ in range(3):
+            if tok.dep_ in ("compound", "nmod", "appos", "conj") and tok.head is not tok:
+                tok = tok.head
+            elif tok.dep_ == "pobj" and tok.head.lower_ in ("including", "like", "as"):
+                tok = tok.head.head
+            else:
+                break
+            holders.append(tok)
+        tokens = [p for h in holders for p in _children(h, "poss")]
+    elif kind == "platform":
+        # a marketplace named inside the object phrase: "its Tmall flagship store"
+        found = []
+        for noun in _object_nouns(trigger):
+            span = ctx.doc[noun.left_edge.i: noun.i + 1]
+            found += [x for x in m.in_span(span.start, span.end) if x.entity.type == "Marketplace"]
+        return found
+    elif kind == "self":
+        mention = m.at(trigger.i)
+        return [mention] if mention else []
+    elif kind == "nsubj_prep":
+        tokens = []
+        for subj in _children(trigger, "nsubj", "nsubjpass"):
+            for tok in subj.subtree:
+                if tok.dep_ == "prep" and tok.lower_ in arg.split(","):
+                    tokens += _children(tok, "pobj")
+    elif kind == "nsubj_poss":
+        tokens = [p for s in _children(trigger, "nsubj", "nsubjpass", "attr") for p in _children(s, "poss")]
+    elif kind == "nsubj_members":
+        tokens = _children(trigger, "nsubj", "nsubjpass")
+    elif kind == "dobj_members":
+        tokens = _children(trigger, "dobj", "attr")
+        # "members have joined, including A, B": the list hangs off the verb
+        for prep in _children(trigger, "prep"):
+            if prep.lower_ in ("including", "like"):
+                tokens += _children(prep, "pobj")
+    elif kind == "head":
+        tokens = [trigger.head] if trigger.head is not trigger else []
+    elif kind == "hyphen_prefix":
+        # "Alibaba-owned Tmall", "Munjal-backed Nykaa": the name before the hyphen
+        i = trigger.i
+        if i >= 2 and ctx.doc[i - 1].text in ("-", "–"):
+            mention = m.at(i - 2)
+            return [mention] if mention else []
+        return []
+    elif kind == "modified":
+        # the noun an amod participle modifies, or that noun's name
+        tokens = [trigger.head]
+        head = trigger.head
+        if m.at(head.i) is None:
+            tokens += [c for c in head.children if c.dep_ in ("appos",)]
+            for t in ctx.doc[head.i + 1: min(head.i + 4, len(ctx.doc))]:
+                if m.at(t.i):
+                    tokens.append(t)
+                    break
+    elif kind == "organiser":
+        organiser = ctx.organisers.get("_")
+        return [organiser] if organiser else []
+    else:
+        raise ValueError(f"rule {rule.id}: unknown role {role!r}")
+    found: list[Mention] = []
+    for tok in tokens:
+        found += m.resolve(tok, exclude=other)
+    return found
+
+
+def _sentence_has(sent, lexicon: str) -> bool:
+    words = lexicons()[lexicon]
+    return any(_words(t) & words or any(w in t.lower_ for w in ("counterfeit", "infring"))
+               and lexicon == "counterfeit" for t in sent)
+
+
+def _requirement_ok(ctx: Context, rule: Rule, trigger, name: str) -> bool:
+    lex = lexicons()
+    if name == "jointly":
+        return any(c.lower_ in ("jointly", "together", "both") for c in trigger.children) or any(
+            t.lower_ in ("jointly", "joint", "together") for t in trigger.sent)
+    if name == "group":  # a flag for the runner: pair up the members of one list
+        return True
+    if name == "nsubj_brands":
+        return any(_words(s) & lex["member_nouns"] | _words(s) & {"brand", "label", "seller", "merchant", "retailer"}
+                   for s in _children(trigger, "nsubj"))
+    if name == "nsubj_investors":
+        return any(_words(s) & lex["investor_nouns"] for s in _children(trigger, "nsubj", "attr"))
+    if name == "attr_investor":
+        return any(_words(a) & lex["investor_nouns"] for a in _children(trigger, "attr"))
+    if name == "members":
+        holders = _children(trigger, "nsubj", "attr", "dobj") + [trigger]
+        return any(_words(h) & (lex["member_nouns"] | {"member"}) for h in holders)
+    if name == "hyphen":
+        return trigger.i >= 2 and ctx.doc[trigger.i - 1].text in ("-", "–")
+    if name == "program_object":
+        return any(_words(t) & lex["program_nouns"] or ctx.mentions.at(t.i) for t in _prep_objects(trigger, {"in", "into"}))
+    raise ValueError(f"rule {rule.id}: unknown requirement {name!r}")
+
+
+def _object_noun_ok(rule: Rule, trigger) -> bool:
+    lex = lexicons()
+    if rule.object_nouns is None and rule.object_nouns_exclude is None:
+        return True
+    nouns = _object_nouns(trigger)
+    # "a three-year MOU", "Memorandum of Understanding agreements": any word of the phrase
+    words: set[str] = set()
+    for n in nouns:
+        words |= _words(n)
+        words |= {w for c in n.children if c.dep_ in ("compound", "amod", "nmod") for w in _words(c)}
+    if rule.object_nouns_exclude and words & lex[rule.object_nouns_exclude]:
+        return False
+    return rule.object_nouns is None or bool(words & lex[rule.object_nouns])
+
+
+def _trigger_matches(ctx: Context, rule: Rule, tok) -> bool:
+    if not rule.lemmas:
+        # a rule without trigger words fires on the last word of every name
+        mention = ctx.mentions.at(tok.i)
+        return mention is not None and mention.end - 1 == tok.i
+    if tok.pos_ not in rule.pos:
+        return False
+    return bool(_words(tok) & rule.lemmas)
+
+
+def _candidates(ctx: Context, sent, rules: Iterable[Rule]) -> Iterator[tuple[Rule, object, Mention, Mention]]:
+    for tok in sent:
+        for rule in rules:
+            if not _trigger_matches(ctx, rule, tok):
+                continue
+            if rule.context and not _sentence_has(sent, rule.context):
+                continue
+            if rule.without_context and _sentence_has(sent, rule.without_context):
+                continue
+            if not _object_noun_ok(rule, tok):
+                continue
+            if not all(_requirement_ok(ctx, rule, tok, name) for name in rule.requires):
+                continue
+            subjects: list[Mention] = []
+            for role in rule.subject:
+                subjects = _role(ctx, rule, tok, role, frozenset())
+                if subjects:
+                    break
+            if not subjects:
+                continue
+            names = frozenset(s.entity.name for s in subjects)
+            objects: list[Mention] = []
+            for role in rule.object:
+                objects = _role(ctx, rule, tok, role, names)
+                if objects:
+                    break
+            pairs: list[tuple[Mention, Mention]] = []
+            if objects:
+                pairs = [(s, o) for s in subjects for o in objects]
+            elif rule.relation in SYMMETRIC and len(subjects) >= 2 and not rule.object:
+                pairs = list(combinations(subjects, 2))
+            elif rule.relation in SYMMETRIC and len(subjects) >= 2 and "group" in rule.requires:
+                pairs = list(combinations(subjects, 2))
+            for s, o in pairs:
+                if rule.swap:
+                    s, o = o, s
+                if s.entity.name == o.entity.name:
+                    continue
+                if s.entity.type not in rule.subject_types or o.entity.type not in rule.object_types:
+                    continue
+                yield rule, tok, s, o
+
+
+def _find_organisers(ctx: Context) -> None:
+    """Who runs the article's anti-counterfeiting alliance or programme, if it says so."""
+    lex = lexicons()
+    for sent in ctx.doc.sents:
+        if not _sentence_has(sent, "counterfeit"):
+            continue
+        for tok in sent:
+            if tok.pos_ == "VERB" and tok.lemma_.lower() in ("launch", "form", "create", "establish",
+                                                                "found", "set", "start", "unveil",
+                                                                "expand", "announce", "introduce",
+                                                                "lead", "organise", "organize", "run"):
+                objs = _object_nouns(tok)
+                if not any(_words(o) & lex["program_nouns"] or ctx.mentions.at(o.i) for o in objs):
+                    continue
+                agents = [m for a in _agent_tokens(tok) for m in ctx.mentions.resolve(a, lists=False)]
+                if agents and "_" not in ctx.organisers:
+                    ctx.organisers["_"] = agents[0]
+            if tok.tag_ == "POS" or tok.dep_ == "poss":
+                # "Amazon's Project Zero", "its anti-counterfeiting campaign"
+                head = tok.head if tok.dep_ == "poss" else tok.head.head
+                if _words(head) & lex["program_nouns"] or ctx.mentions.at(head.i):
+                    owner = ctx.mentions.resolve(tok if tok.dep_ == "poss" else tok.head, lists=False)
+                    if owner and owner[0].entity.type in ("Company", "Marketplace", "Organization") \
+                            and "_" not in ctx.organisers and _words(head) & lex["program_nouns"]:
+                        ctx.organisers["_"] = owner[0]
+
+
+def extract(doc, article: Article, gazetteer: Gazetteer, *, rules: Iterable[Rule] | None = None,
+            statuses: frozenset[str] = frozenset({ASSERTED})) -> Iterator[Triple]:
+    """Triples stated in one parsed article, with the given modality statuses.
+
+    ``doc`` is the parse of :func:`analysed_text`\\ (article); offsets refer to that text.
+    """
+    rules = tuple(rules or load_rules())
+    ctx = Context(article, doc, Mentions(doc, gazetteer), gazetteer)
+    _find_organisers(ctx)
+    best: dict[tuple, Triple] = {}
+    for sent in doc.sents:
+        for rule, trigger, s, o in _candidates(ctx, sent, rules):
+            status = status_of(trigger)
+            if status not in statuses:
+                continue
+            triple = Triple(
+                subject=s.entity, relation=rule.relation, object=o.entity, article_id=article.id,
+                sentence=sent.text.strip(), start=sent.start_char, end=sent.end_char,
+                confidence=rule.confidence, rule=rule.id, status=status,
+                subject_text=ctx.mentions.surface(s.entity),
+                object_text=ctx.mentions.surface(o.entity))
+            key = (triple.key, triple.start)
+            if key not in best or best[key].confidence < triple.confidence:
+                best[key] = triple
+    yield from sorted(best.values(), key=lambda t: (t.start, t.key))
+
+
+def analysed_text(article: Article) -> str:
+    """The text kg parses: the headline, a blank line, the body (headline once).
+
+    >>> analysed_text(Article("a", "JD.com invested.", title="JD invests"))
+    'JD invests\\n\\nJD.com invested.'
+    """
+    title = (article.title or "").strip()
+    body = article.text
+    if not title or body.lstrip().startswith(title):
+        return body
+    return f"{title}\n\n{body}"
+
+
+def extract_articles(articles: Iterable[Article], *, model: str | None = None,
+                     gazetteer_dir: str | None = None, batch_size: int = 16,
+                     statuses: frozenset[str] = frozenset({ASSERTED})) -> Iterator[tuple[Article, list[Triple]]]:
+    """Parse articles with the pipeline (loaded once) and extract their triples."""
+    from kg.nlp import load_pipeline
+
+    nlp, gazetteer = load_pipeline(model, gazetteer_dir)
+    articles = list(articles)
+    texts = (analysed_text(a) for a in articles)
+    for article, doc in zip(articles, nlp.pipe(texts, batch_size=batch_size)):
+        yield article, list(extract(doc, article, gazetteer, statuses=statuses))
+
+
+def entity_of(name: str, gazetteer: Gazetteer) -> Entity:
+    """The canonical entity for a name: the gazetteer's, else an Organization."""
+    entry = gazetteer.lookup(name)
+    return entry.entity if entry else Entity(name)

@@ -1,0 +1,162 @@
+"""Gazetteers of real entities (``data/gazetteers/*.jsonl``) and their EntityRuler patterns.
+
+Each line of a gazetteer file is one entity::
+
+    {"name": "Alibaba Group", "type": "Company", "aliases": ["Alibaba"], "qid": "Q1359568"}
+
+Optional keys: ``ambiguous`` (a name that is also an ordinary word, matched only
+with its exact capitalisation), ``operated_by`` (for marketplaces) and ``parent``.
+
+>>> gaz = Gazetteer.from_records([
+...     {"name": "Alibaba Group", "type": "Company", "aliases": ["Alibaba"], "qid": "Q1359568"},
+...     {"name": "Tmall", "type": "Marketplace", "operated_by": "Alibaba Group"}])
+>>> gaz.lookup("alibaba").name
+'Alibaba Group'
+>>> gaz.operator_of("Tmall")
+'Alibaba Group'
+"""
+from __future__ import annotations
+
+import json
+import os
+import re
+import unicodedata
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from kg.errors import InputError
+from kg.records import ENTITY_TYPES, Entity
+
+#: Where ``data/gazetteers`` lives in a checkout; ``KG_GAZETTEERS`` overrides it.
+DEFAULT_DIR = Path(__file__).resolve().parent.parent / "data" / "gazetteers"
+
+_CORPORATE_SUFFIXES = {
+    "group", "inc", "incorporated", "ltd", "limited", "co", "corp", "corporation", "company",
+    "companies", "holding", "holdings", "plc", "sa", "spa", "ag", "llc", "nv", "bv", "gmbh",
+    "se", "lp", "bhd", "sdn", "tbk", "pvt", "private", "pte", "kk", "oy", "ab", "asa",
+}
+
+
+def normalise(name: str) -> str:
+    """A matching key for a name: accents, case, quotes, possessives and suffixes removed.
+
+    >>> normalise("L’Oréal Group") == normalise("L'Oreal")
+    True
+    >>> normalise("Alibaba Group Holding Ltd.")
+    'alibaba'
+    """
+    text = unicodedata.normalize("NFKD", name)
+    text = "".join(c for c in text if not unicodedata.combining(c))
+    text = text.replace("\u2019", "'").replace("\u2018", "'").lower()
+    text = re.sub(r"'s\b", "", text)
+    text = re.sub(r"\bs\.?\s?p\.?\s?a\.?$", "spa", text)
+    words = re.sub(r"[^0-9a-z]+", " ", text).split()
+    if words and words[0] == "the":
+        words = words[1:]
+    while len(words) > 1 and words[-1] in _CORPORATE_SUFFIXES:
+        words = words[:-1]
+    return " ".join(words)
+
+
+@dataclass(frozen=True)
+class GazetteerEntry:
+    """One gazetteer line."""
+
+    name: str
+    type: str
+    aliases: tuple[str, ...] = ()
+    qid: str | None = None
+    ambiguous: bool = False
+    operated_by: str | None = None
+    parent: str | None = None
+
+    @property
+    def entity(self) -> Entity:
+        return Entity(self.name, self.type, self.qid, self.aliases)
+
+    def surface_forms(self) -> Iterator[str]:
+        """The name and aliases, plus typographic variants of apostrophes."""
+        seen = set()
+        for form in (self.name, *self.aliases):
+            for variant in (form, form.replace("'", "\u2019"), form.replace("\u2019", "'")):
+                if variant not in seen:
+                    seen.add(variant)
+                    yield variant
+
+
+@dataclass(frozen=True)
+class Gazetteer:
+    """All gazetteer entries, indexed by normalised surface form."""
+
+    entries: tuple[GazetteerEntry, ...]
+    _index: dict[str, GazetteerEntry] = field(default_factory=dict, compare=False, repr=False)
+
+    @classmethod
+    def from_records(cls, records: Iterable[dict], source: str = "<records>") -> "Gazetteer":
+        entries = []
+        for number, rec in enumerate(records, 1):
+            try:
+                entry = GazetteerEntry(
+                    name=rec["name"], type=rec["type"], aliases=tuple(rec.get("aliases") or ()),
+                    qid=rec.get("qid") or None, ambiguous=bool(rec.get("ambiguous")),
+                    operated_by=rec.get("operated_by") or None, parent=rec.get("parent") or None)
+            except (KeyError, TypeError) as err:
+                raise InputError(f"{source}: entry {number} lacks {err}; each line needs "
+                                 "'name' and 'type'") from None
+            if entry.type not in ENTITY_TYPES:
+                raise InputError(f"{source}: {entry.name!r} has type {entry.type!r}; use one of "
+                                 + ", ".join(ENTITY_TYPES))
+            entries.append(entry)
+        gaz = cls(tuple(entries))
+        for entry in entries:
+            for form in entry.surface_forms():
+                gaz._index.setdefault(normalise(form), entry)
+        return gaz
+
+    @classmethod
+    def load(cls, folder: str | Path | None = None) -> "Gazetteer":
+        """Read every ``*.jsonl`` file in ``folder`` (default: ``data/gazetteers``)."""
+        folder = Path(folder or os.environ.get("KG_GAZETTEERS") or DEFAULT_DIR)
+        if not folder.is_dir():
+            raise InputError(f"gazetteer folder {folder} not found; set KG_GAZETTEERS to "
+                             "the folder holding the *.jsonl gazetteers")
+        records: list[dict] = []
+        for path in sorted(folder.glob("*.jsonl")):
+            for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+                if line.strip():
+                    try:
+                        records.append(json.loads(line))
+                    except ValueError as err:
+                        raise InputError(f"{path}:{number}: malformed JSON ({err}); fix the "
+                                         "gazetteer line") from None
+        return cls.from_records(records, str(folder))
+
+    def lookup(self, name: str) -> GazetteerEntry | None:
+        """The entry a surface name refers to, if any."""
+        return self._index.get(normalise(name))
+
+    def get(self, canonical: str) -> GazetteerEntry | None:
+        entry = self._index.get(normalise(canonical))
+        return entry if entry and entry.name == canonical else entry
+
+    def operator_of(self, canonical: str) -> str | None:
+        entry = self.get(canonical)
+        return entry.operated_by if entry else None
+
+    def ruler_patterns(self, make_doc) -> list[dict]:
+        """EntityRuler token patterns: one per surface form, label = type, id = name.
+
+        Unambiguous names match case-insensitively ("TMall" is Tmall); ambiguous ones
+        ("Coach", "Mars") only with their exact spelling.
+        """
+        patterns = []
+        for entry in self.entries:
+            for form in entry.surface_forms():
+                tokens = [t.text for t in make_doc(form)]
+                if not tokens:
+                    continue
+                key = "ORTH" if entry.ambiguous or len(form) <= 3 else "LOWER"
+                pattern = [{key: t if key == "ORTH" else t.lower()} for t in tokens]
+                patterns.append({"label": entry.type, "pattern": pattern, "id": entry.name})
+        return patterns

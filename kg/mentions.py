@@ -1,0 +1,368 @@
+"""Entity mentions in a parsed article: gazetteer first, statistical NER second.
+
+A :class:`Mentions` index answers, for any token, which named entities it stands
+for: the entity it is part of, the members of a list it heads ("A, B and C"),
+an acronym defined earlier ("Malaysian Franchise Association (MFA)"), or, for a
+pronoun or a description ("it", "the company", "the e-commerce giant"), the named
+entity it refers back to. Entities are canonicalised within the article: "Alibaba"
+and "Alibaba Group Holding Ltd." are one entity, with the fullest name the
+article uses as its surface name.
+"""
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+
+from kg.gazetteer import Gazetteer, normalise
+from kg.records import Entity
+
+#: NER labels that can name a party, and the type they get when the gazetteer is silent.
+NER_TYPES = {"ORG": "Organization", "PERSON": "Person", "GPE": "Organization",
+             "NORP": None, "PRODUCT": "Organization", "FAC": "Organization",
+             "WORK_OF_ART": None, "LOC": None}
+#: Descriptions that refer back to a named entity, with the types they may refer to.
+ORG_TYPES = ("Company", "Brand", "Marketplace", "Organization", "GovernmentBody")
+DESCRIPTORS = {
+    "company": ORG_TYPES, "firm": ORG_TYPES, "giant": ORG_TYPES, "group": ORG_TYPES,
+    "conglomerate": ORG_TYPES, "corporation": ORG_TYPES, "retailer": ORG_TYPES,
+    "e-tailer": ORG_TYPES, "etailer": ORG_TYPES, "startup": ORG_TYPES, "start-up": ORG_TYPES,
+    "business": ORG_TYPES, "operator": ORG_TYPES, "chain": ORG_TYPES, "maker": ORG_TYPES,
+    "player": ORG_TYPES, "unicorn": ORG_TYPES, "behemoth": ORG_TYPES, "leader": ORG_TYPES,
+    "brand": ("Brand", "Company", "Organization"), "label": ("Brand", "Company", "Organization"),
+    "house": ("Brand", "Company", "Organization"), "jeweller": ("Brand", "Company"),
+    "jeweler": ("Brand", "Company"), "watchmaker": ("Brand", "Company"),
+    "platform": ("Marketplace", "Company", "Organization"),
+    "site": ("Marketplace", "Company", "Organization"),
+    "marketplace": ("Marketplace", "Company", "Organization"),
+    "website": ("Marketplace", "Company", "Organization"),
+    "app": ("Marketplace", "Company", "Organization"),
+    "mall": ("Marketplace", "Company", "Organization"),
+    "government": ("GovernmentBody", "Country", "Organization"),
+    "ministry": ("GovernmentBody", "Organization"), "bureau": ("GovernmentBody", "Organization"),
+    "authority": ("GovernmentBody", "Organization"), "regulator": ("GovernmentBody", "Organization"),
+    "agency": ("GovernmentBody", "Organization"), "department": ("GovernmentBody", "Organization"),
+    "association": ("Organization", "GovernmentBody"), "body": ("Organization", "GovernmentBody"),
+    "fund": ("Company", "Organization"), "investor": ("Company", "Organization", "Person"),
+    "country": ("Country",), "nation": ("Country",),
+}
+PRONOUNS = {"it": ORG_TYPES, "its": ORG_TYPES, "itself": ORG_TYPES}
+PAIR_WORDS = {"pair", "two", "both", "duo", "sides", "partners"}
+#: Capitalised words that are not names on their own.
+NOT_NAMES = {"january", "february", "march", "april", "may", "june", "july", "august",
+             "september", "october", "november", "december", "monday", "tuesday", "wednesday",
+             "thursday", "friday", "saturday", "sunday", "ceo", "chairman", "president", "the",
+             "mr", "ms", "mrs", "dr", "chief", "executive", "officer", "founder"}
+LIST_WORDS = {",", "and", "or", "&", "as", "well", "such", "including", "like", "plus"}
+
+
+@dataclass(frozen=True)
+class Mention:
+    """A span of tokens ``[start, end)`` that names ``entity``."""
+
+    start: int
+    end: int
+    entity: Entity
+    text: str
+
+    def __contains__(self, i: int) -> bool:
+        return self.start <= i < self.end
+
+
+def _clean(text: str) -> str:
+    text = re.sub(r"^(the|The)\s+", "", text.strip())
+    text = re.sub(r"[’']s?$", "", text).strip()
+    return text.strip(" \"“”‘’'-–—,.;:()") if len(text) > 2 else text
+
+
+class Mentions:
+    """Named-entity mentions of one ``Doc``, canonicalised, with reference resolution."""
+
+    def __init__(self, doc, gazetteer: Gazetteer):
+        self.doc = doc
+        self.gazetteer = gazetteer
+        self._by_token: dict[int, Mention] = {}
+        self.mentions: list[Mention] = []
+        self._surface: dict[str, str] = {}
+        raw = [m for m in (self._from_ent(ent) for ent in doc.ents) if m is not None]
+        self._canonicalise(raw)
+        self._add_acronyms()
+
+    # ------------------------------------------------------------ building
+    def _from_ent(self, ent) -> Mention | None:
+        start, end = ent.start, ent.end
+        # Drop a leading "the" and a trailing possessive from the span.
+        while start < end and ent.doc[start].lower_ == "the":
+            start += 1
+        while end > start and ent.doc[end - 1].tag_ == "POS" or (
+                end > start and ent.doc[end - 1].text in {"’s", "'s", "’", "'"}):
+            end -= 1
+        if start >= end:
+            return None
+        span = ent.doc[start:end]
+        text = _clean(span.text)
+        if not text or not any(c.isalpha() for c in text):
+            return None
+        entry = self.gazetteer.get(ent.ent_id_) if ent.ent_id_ else None
+        if entry is None:
+            entry = self.gazetteer.lookup(text)
+        if entry is not None:
+            return Mention(start, end, entry.entity, text)
+        kind = NER_TYPES.get(ent.label_)
+        if kind is None or text.lower() in NOT_NAMES or not text[0].isupper() and not text[0].isdigit():
+            return None
+        return Mention(start, end, Entity(text, kind), text)
+
+    def _canonicalise(self, raw: Iterable[Mention]) -> None:
+        """Merge mentions of one entity; the longest surface form names NER-only entities."""
+        groups: dict[str, list[Mention]] = {}
+        keys: dict[str, str] = {}
+        for m in raw:
+            if m.entity.qid or self.gazetteer.get(m.entity.name):
+                key = "gaz:" + m.entity.name
+            else:
+                norm = normalise(m.entity.name)
+                key = keys.get(norm) or self._prefix_key(norm, m.entity.type, keys) or norm
+                keys[norm] = key
+            groups.setdefault(key, []).append(m)
+        for key, group in groups.items():
+            surface = max((m.text for m in group), key=len)
+            entity = group[0].entity
+            if not key.startswith("gaz:"):
+                entity = Entity(surface, entity.type)
+            for m in group:
+                mention = Mention(m.start, m.end, entity, m.text)
+                self.mentions.append(mention)
+            self._surface[entity.name] = surface
+        self.mentions.sort(key=lambda m: m.start)
+        for m in self.mentions:
+            for i in range(m.start, m.end):
+                self._by_token[i] = m
+
+    @staticmethod
+    def _prefix_key(norm: str, kind: str, keys: dict[str, str]) -> str | None:
+        """'Coupang' and 'Coupang Corp' / a person's surname: the same entity."""
+        words = norm.split()
+        for other, key in keys.items():
+            other_words = other.split()
+            if kind == "Person" and len(words) == 1 and other_words[-1:] == words:
+                return key
+            short, long_ = sorted((words, other_words), key=len)
+            if short and long_[: len(short)] == short and kind != "Person":
+                return key
+        return None
+
+    def _add_acronyms(self) -> None:
+        """"Trade Development Authority of Pakistan (TDAP)": later "TDAP" is that body."""
+        doc = self.doc
+        acronyms: dict[str, Entity] = {}
+        for m in list(self.mentions):
+            i = m.end
+            if i + 2 < len(doc) and doc[i].text == "(" and doc[i + 2].text == ")":
+                word = doc[i + 1].text
+                if word.isupper() and 2 <= len(word) <= 8:
+                    acronyms[word] = m.entity
+        if not acronyms:
+            return
+        added = []
+        for tok in doc:
+            entity = acronyms.get(tok.text)
+            if entity is None:
+                continue
+            old = self._by_token.get(tok.i)
+            if old is not None and old.entity == entity:
+                continue
+            if old is not None and (old.end - old.start) > 1:
+                continue
+            mention = Mention(tok.i, tok.i + 1, entity, tok.text)
+            self._by_token[tok.i] = mention
+            added.append(mention)
+        self.mentions = sorted([m for m in self.mentions if self._by_token.get(m.start) is m]
+                               + added, key=lambda m: m.start)
+
+    # ------------------------------------------------------------- queries
+    def surface(self, entity: Entity) -> str:
+        """The fullest name the article uses for ``entity``."""
+        return self._surface.get(entity.name, entity.name)
+
+    def at(self, i: int) -> Mention | None:
+        return self._by_token.get(i)
+
+    def in_span(self, start: int, end: int) -> list[Mention]:
+        return [m for m in self.mentions if start <= m.start and m.end <= end]
+
+    def resolve(self, token, exclude: frozenset[str] = frozenset(), lists: bool = True) -> list[Mention]:
+        """The named entities ``token`` stands for (empty when it names none)."""
+        found = self._resolve_one(token, exclude)
+        if not found:
+            return []
+        if lists:
+            more: list[Mention] = []
+            for m in found:
+                more.extend(self.list_members(m))
+            for conj in token.conjuncts:
+                if conj.i > token.i:
+                    more.extend(self._resolve_one(conj, exclude))
+            found = _unique(found + more)
+        return [m for m in found if m.entity.name not in exclude]
+
+    def _resolve_one(self, token, exclude: frozenset[str]) -> list[Mention]:
+        mention = self.at(token.i)
+        if mention is not None:
+            return [mention]
+        lower = token.lower_
+        if token.pos_ == "PRON" or lower in PRONOUNS:
+            if lower in PRONOUNS:
+                ante = self.antecedent(token, PRONOUNS[lower], exclude)
+                return [ante] if ante else []
+            return []
+        if token.pos_ not in ("NOUN", "PROPN", "NUM", "X"):
+            return []
+        # A description with its name inside: "vintage luxury site 1stdibs", "Alibaba rival Tencent".
+        inner = [self.at(c.i) for c in token.children
+                 if c.dep_ in ("appos", "compound", "nmod", "nummod", "npadvmod", "conj")
+                 and self.at(c.i) is not None and c.dep_ != "poss"]
+        inner = [m for m in inner if m is not None and not self._is_possessor(m)]
+        if inner and token.pos_ != "PROPN":
+            appos = [m for m in inner if self.doc[m.end - 1].dep_ == "appos"
+                     or self.doc[m.start].dep_ == "appos"]
+            return _unique(appos or inner[-1:])
+        # "brands such as A and B", "giants, including Tmall"
+        for child in token.children:
+            if child.dep_ == "prep" and (child.lower_ in ("including", "like")
+                                         or (child.lower_ == "as" and child.i > 0
+                                             and self.doc[child.i - 1].lower_ == "such")):
+                members = []
+                for pobj in child.children:
+                    if pobj.dep_ == "pobj":
+                        members.extend(self.resolve(pobj, exclude))
+                if members:
+                    return members
+        if token.lemma_.lower() in DESCRIPTORS or token.lower_ in DESCRIPTORS:
+            if any(c.lower_ in PAIR_WORDS for c in token.children) or token.lower_ in PAIR_WORDS:
+                return self.pair_antecedents(token, exclude)
+            definite = any(c.dep_ in ("det", "poss") and c.lower_ in ("the", "this", "its", "that")
+                           for c in token.children)
+            if definite and token.tag_ in ("NN", "NNP"):
+                kinds = DESCRIPTORS.get(token.lemma_.lower()) or DESCRIPTORS[token.lower_]
+                ante = self.antecedent(token, kinds, exclude)
+                return [ante] if ante else []
+        if token.lower_ in PAIR_WORDS and any(c.lower_ == "the" for c in token.children):
+            return self.pair_antecedents(token, exclude)
+        if token.pos_ == "PROPN":
+            return self._proper_name(token)
+        return []
+
+    def _is_possessor(self, m: Mention) -> bool:
+        last = self.doc[m.end - 1]
+        nxt = self.doc[m.end] if m.end < len(self.doc) else None
+        return last.dep_ == "poss" or (nxt is not None and nxt.tag_ == "POS")
+
+    def _proper_name(self, token) -> list[Mention]:
+        """A capitalised name the recogniser missed: keep it as an Organization."""
+        left = token.i
+        while left > 0 and self.doc[left - 1].dep_ == "compound" and self.doc[left - 1].pos_ == "PROPN" \
+                and self.doc[left - 1].head.i <= token.i and self.at(left - 1) is None:
+            left -= 1
+        words = self.doc[left: token.i + 1]
+        text = _clean(words.text)
+        if not text or text.lower() in NOT_NAMES or not text[0].isupper() or len(text) < 2:
+            return []
+        if all(w.lower_ in NOT_NAMES for w in words) or words[0].ent_type_ in ("DATE", "TIME", "MONEY", "PERCENT", "CARDINAL", "NORP", "GPE"):
+            return []
+        entry = self.gazetteer.lookup(text)
+        entity = entry.entity if entry else Entity(text, "Organization")
+        return [Mention(left, token.i + 1, entity, text)]
+
+    def list_members(self, mention: Mention) -> list[Mention]:
+        """All mentions of the written list ("A, B and C") that ``mention`` belongs to."""
+        doc = self.doc
+        members = [mention]
+        for step in (1, -1):
+            i = mention.end if step == 1 else mention.start - 1
+            separated, gap = False, 0
+            while 0 <= i < len(doc):
+                tok = doc[i]
+                m = self.at(i)
+                if m is not None and m not in members:
+                    if not separated:
+                        break
+                    members.append(m)
+                    i = (m.end if step == 1 else m.start - 1)
+                    separated, gap = False, 0
+                    continue
+                if tok.text == ("(" if step == 1 else ")"):
+                    j = i
+                    while 0 <= j < len(doc) and doc[j].text != (")" if step == 1 else "("):
+                        j += step
+                    i = j + step
+                    continue
+                if tok.lower_ in LIST_WORDS:
+                    separated = separated or tok.lower_ in {",", "and", "or", "&", "including", "as", "like", "plus"}
+                    i += step
+                    continue
+                if tok.pos_ in ("ADJ", "NOUN", "DET", "NUM", "PROPN", "ADV") and gap < 5 \
+                        and tok.lower_ not in ("which", "that", "who") and separated:
+                    gap += 1
+                    i += step
+                    continue
+                break
+        members.sort(key=lambda m: m.start)
+        # "... on Tmall, and Sephora opened": a list does not run into the next clause's subject.
+        last = members[-1]
+        if len(members) > 1 and last.end < len(doc) and doc[last.end].pos_ in ("VERB", "AUX") \
+                and doc[last.start - 1].lower_ == "and" and mention is not last:
+            if doc[last.start - 2].text == "," or doc[last.end - 1].dep_ in ("nsubj", "nsubjpass"):
+                members.pop()
+        return members
+
+    def _candidates_before(self, token) -> Iterator[tuple[int, Mention]]:
+        """Mentions before ``token``: this sentence first (nearest first), then earlier ones."""
+        sent = token.sent
+        here = [m for m in self.mentions if sent.start <= m.start and m.end <= token.i]
+        for m in reversed(here):
+            yield 0, m
+        sents = [s for s in self.doc.sents if s.end <= sent.start]
+        for distance, s in enumerate(reversed(sents[-4:]), 1):
+            for m in [m for m in self.mentions if s.start <= m.start and m.end <= s.end]:
+                yield distance, m
+
+    def antecedent(self, token, kinds: tuple[str, ...], exclude: frozenset[str]) -> Mention | None:
+        """The named entity a pronoun or description refers to: the nearest salient one."""
+        best, best_score = None, None
+        for distance, m in self._candidates_before(token):
+            if m.entity.name in exclude or m.entity.type not in kinds:
+                continue
+            if self._is_possessor(m) and distance == 0 and token.lower_ not in ("its", "it"):
+                continue
+            head = self.doc[m.end - 1]
+            subject = head.dep_ in ("nsubj", "nsubjpass") or self._in_subject(head)
+            score = (distance, 0 if subject else 1, -m.start if distance else m.start * 0)
+            if best_score is None or score < best_score:
+                best, best_score = m, score
+        return best
+
+    @staticmethod
+    def _in_subject(tok) -> bool:
+        while tok.dep_ in ("compound", "appos", "conj", "poss", "amod", "nmod") and tok.head is not tok:
+            tok = tok.head
+        return tok.dep_ in ("nsubj", "nsubjpass")
+
+    def pair_antecedents(self, token, exclude: frozenset[str]) -> list[Mention]:
+        """"The two companies", "the pair": the two most recent distinct organisations."""
+        seen: dict[str, Mention] = {}
+        for _, m in self._candidates_before(token):
+            if m.entity.type in ORG_TYPES and m.entity.name not in exclude:
+                seen.setdefault(m.entity.name, m)
+            if len(seen) == 2:
+                return list(seen.values())
+        return []
+
+
+def _unique(mentions: Iterable[Mention]) -> list[Mention]:
+    out, seen = [], set()
+    for m in mentions:
+        if m.entity.name not in seen:
+            seen.add(m.entity.name)
+            out.append(m)
+    return out
