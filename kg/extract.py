@@ -23,6 +23,7 @@ from functools import lru_cache
 from itertools import combinations
 from pathlib import Path
 
+from kg.attributes import deal_attributes
 from kg.gazetteer import Gazetteer
 from kg.mentions import Mention, Mentions
 from kg.modality import status_of
@@ -146,7 +147,14 @@ def _agent_tokens(trigger, depth: int = 0) -> list:
         if head.dep_ == "prep":
             return _agent_tokens(head.head, depth + 1)
     if trigger.dep_ in ("acl", "relcl") and head is not trigger:
-        # "the first brands to launch a store", "Nike, which had sold on Amazon"
+        # "the first brands to launch a store", "Nike, which had sold on Amazon",
+        # "Burberry's bold move to set up shop"
+        poss = _children(head, "poss")
+        if poss and trigger.dep_ == "acl":
+            return poss
+        if head.dep_ == "pobj" and head.head.lower_ == "of" and head.head.head.dep_ == "attr":
+            # "Coach was one of the first brands to launch": the copula's subject
+            return _agent_tokens(head.head.head.head, depth + 1) or [head]
         return [head]
     if trigger.dep_ == "acomp" or head.pos_ == "ADJ":
         return _agent_tokens(head, depth + 1)
@@ -173,6 +181,12 @@ def _prep_objects(trigger, preps: set[str]) -> list:
     """Objects of these prepositions on the trigger, its object noun, or its particle."""
     holders = [trigger] + [n for n in _object_nouns(trigger) if n is not trigger]
     holders += [c for c in trigger.children if c.dep_ in ("prt", "advmod", "acomp")]
+    # "memorandum of understanding between", "MOU on E-commerce Cooperation between"
+    for noun in list(holders):
+        if noun.pos_ in ("NOUN", "PROPN"):
+            for prep in _children(noun, "prep"):
+                if prep.lower_ in ("of", "on"):
+                    holders += _children(prep, "pobj")
     found = []
     for holder in holders:
         for prep in _children(holder, "prep", "agent", "dative"):
@@ -189,7 +203,25 @@ def _prep_objects(trigger, preps: set[str]) -> list:
                 for pc in _children(prep, "pcomp", "prep"):
                     if pc.lower_ in preps or words in preps:
                         found += _children(pc, "pobj")
+                found += _right_after(prep)
     return found
+
+
+def _right_after(prep) -> list:
+    """The name that follows a preposition on the surface ("with Italy's Ministry of ...").
+
+    The parser often misattaches long names; the words right after the preposition
+    are a steadier guide. Determiners and lower-case descriptors may come first.
+    """
+    doc = prep.doc
+    for tok in doc[prep.i + 1: min(prep.i + 6, prep.sent.end)]:
+        if tok.ent_type_ and tok.ent_iob_ == "B" and tok.ent_type_ not in ("DATE", "TIME", "MONEY", "PERCENT", "CARDINAL", "ORDINAL", "QUANTITY", "NORP"):
+            ent = next((e for e in doc.ents if e.start == tok.i), None)
+            return [doc[ent.end - 1]] if ent is not None else [tok]
+        if tok.pos_ in ("DET", "ADJ", "NUM") or (tok.pos_ == "NOUN" and tok.is_lower) or tok.text in ("-", "’s", "'s"):
+            continue
+        break
+    return []
 
 
 # --------------------------------------------------------------------- the runner
@@ -201,7 +233,7 @@ class Context:
     doc: object
     mentions: Mentions
     gazetteer: Gazetteer
-    organisers: dict = field(default_factory=dict)  # anti-counterfeit programme -> organiser
+    organisers: list = field(default_factory=list)  # (token index, Mention) of programme organisers
 
 
 def _role(ctx: Context, rule: Rule, trigger, role: str, other: frozenset[str]) -> list[Mention]:
@@ -253,6 +285,14 @@ def _role(ctx: Context, rule: Rule, trigger, role: str, other: frozenset[str]) -
         for prep in _children(trigger, "prep"):
             if prep.lower_ in ("including", "like"):
                 tokens += _children(prep, "pobj")
+    elif kind == "stake_in":
+        # "an investment from X for a 20% stake in Y"
+        tokens = []
+        for tok in trigger.subtree:
+            if _words(tok) & lex["stake_nouns"]:
+                for prep in _children(tok, "prep"):
+                    if prep.lower_ in ("in", "of"):
+                        tokens += _children(prep, "pobj")
     elif kind == "head":
         tokens = [trigger.head] if trigger.head is not trigger else []
     elif kind == "hyphen_prefix":
@@ -273,8 +313,18 @@ def _role(ctx: Context, rule: Rule, trigger, role: str, other: frozenset[str]) -
                     tokens.append(t)
                     break
     elif kind == "organiser":
-        organiser = ctx.organisers.get("_")
+        organiser = _organiser_for(ctx, trigger)
         return [organiser] if organiser else []
+    elif kind == "sentence_list":
+        # the longest written list of names in the sentence ("... including A, B and C")
+        best: list[Mention] = []
+        sent = trigger.sent
+        for mention in m.mentions:
+            if sent.start <= mention.start < sent.end and mention.entity.name not in other:
+                members = [x for x in m.list_members(mention) if x.entity.name not in other]
+                if len(members) > len(best):
+                    best = members
+        return best if len(best) >= 2 else []
     else:
         raise ValueError(f"rule {rule.id}: unknown role {role!r}")
     found: list[Mention] = []
@@ -382,30 +432,47 @@ def _candidates(ctx: Context, sent, rules: Iterable[Rule]) -> Iterator[tuple[Rul
 
 
 def _find_organisers(ctx: Context) -> None:
-    """Who runs the article's anti-counterfeiting alliance or programme, if it says so."""
+    """Who runs an anti-counterfeiting alliance or programme the article describes.
+
+    "Alibaba announced the launch of a Big Data Anti-counterfeiting Alliance",
+    "it was forming a 20-member alliance", "Amazon's Project Zero",
+    "the Alibaba Big Data Anticounterfeiting Alliance" (an organiser named in the name).
+    """
     lex = lexicons()
+    programs = lex["program_nouns"]
+    starts = {"launch", "creation", "formation", "establishment", "founding", "expansion"}
     for sent in ctx.doc.sents:
         if not _sentence_has(sent, "counterfeit"):
             continue
         for tok in sent:
-            if tok.pos_ == "VERB" and tok.lemma_.lower() in ("launch", "form", "create", "establish",
-                                                                "found", "set", "start", "unveil",
-                                                                "expand", "announce", "introduce",
-                                                                "lead", "organise", "organize", "run"):
+            words = _words(tok)
+            found: list[Mention] = []
+            if tok.pos_ == "VERB" and words & {"launch", "form", "create", "establish", "found", "set",
+                                               "start", "unveil", "expand", "announce", "introduce",
+                                               "lead", "organise", "organize", "run", "build"}:
                 objs = _object_nouns(tok)
-                if not any(_words(o) & lex["program_nouns"] or ctx.mentions.at(o.i) for o in objs):
-                    continue
-                agents = [m for a in _agent_tokens(tok) for m in ctx.mentions.resolve(a, lists=False)]
-                if agents and "_" not in ctx.organisers:
-                    ctx.organisers["_"] = agents[0]
-            if tok.tag_ == "POS" or tok.dep_ == "poss":
-                # "Amazon's Project Zero", "its anti-counterfeiting campaign"
-                head = tok.head if tok.dep_ == "poss" else tok.head.head
-                if _words(head) & lex["program_nouns"] or ctx.mentions.at(head.i):
-                    owner = ctx.mentions.resolve(tok if tok.dep_ == "poss" else tok.head, lists=False)
-                    if owner and owner[0].entity.type in ("Company", "Marketplace", "Organization") \
-                            and "_" not in ctx.organisers and _words(head) & lex["program_nouns"]:
-                        ctx.organisers["_"] = owner[0]
+                objs += [p for o in objs if _words(o) & starts for prep in _children(o, "prep")
+                         if prep.lower_ == "of" for p in _children(prep, "pobj")]
+                if any(_words(o) & programs for o in objs):
+                    found = [x for a in _agent_tokens(tok) for x in ctx.mentions.resolve(a, lists=False)]
+            elif tok.dep_ == "poss" and _words(tok.head) & programs:
+                found = ctx.mentions.resolve(tok, lists=False)
+            elif tok.pos_ == "PROPN" and words & programs and tok.text[:1].isupper():
+                found = [x for c in tok.subtree if c.i < tok.i and (x := ctx.mentions.at(c.i))]
+            found = [x for x in found if x.entity.type in ("Company", "Marketplace", "Organization")]
+            if found:
+                ctx.organisers.append((tok.i, found[0]))
+
+
+def _organiser_for(ctx: Context, trigger) -> Mention | None:
+    """The organiser named in the trigger's sentence, else the nearest one before it."""
+    in_sentence = [m for i, m in ctx.organisers if trigger.sent.start <= i < trigger.sent.end]
+    if in_sentence:
+        return in_sentence[-1]
+    before = [m for i, m in ctx.organisers if i < trigger.i]
+    if before:
+        return before[-1]
+    return ctx.organisers[0][1] if ctx.organisers else None
 
 
 def extract(doc, article: Article, gazetteer: Gazetteer, *, rules: Iterable[Rule] | None = None,
@@ -423,12 +490,13 @@ def extract(doc, article: Article, gazetteer: Gazetteer, *, rules: Iterable[Rule
             status = status_of(trigger)
             if status not in statuses:
                 continue
+            attributes = deal_attributes(sent, trigger, article.published)
             triple = Triple(
                 subject=s.entity, relation=rule.relation, object=o.entity, article_id=article.id,
                 sentence=sent.text.strip(), start=sent.start_char, end=sent.end_char,
                 confidence=rule.confidence, rule=rule.id, status=status,
                 subject_text=ctx.mentions.surface(s.entity),
-                object_text=ctx.mentions.surface(o.entity))
+                object_text=ctx.mentions.surface(o.entity), attributes=attributes)
             key = (triple.key, triple.start)
             if key not in best or best[key].confidence < triple.confidence:
                 best[key] = triple

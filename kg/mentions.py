@@ -47,12 +47,25 @@ DESCRIPTORS = {
     "country": ("Country",), "nation": ("Country",),
 }
 PRONOUNS = {"it": ORG_TYPES, "its": ORG_TYPES, "itself": ORG_TYPES}
+#: Words that end the name of a place ("Ganzi Tibetan Autonomous Prefecture").
+ADMIN_WORDS = {"prefecture", "province", "county", "city", "region", "state", "district",
+               "municipality", "autonomous"}
+#: Head nouns of official bodies named by a description ("the Hangzhou municipal authority").
+BODY_HEADS = {"government": "GovernmentBody", "ministry": "GovernmentBody",
+              "authority": "GovernmentBody", "bureau": "GovernmentBody",
+              "department": "GovernmentBody", "commission": "GovernmentBody",
+              "administration": "GovernmentBody", "council": "Organization",
+              "agency": "GovernmentBody", "office": "GovernmentBody",
+              "regulator": "GovernmentBody", "association": "Organization",
+              "federation": "Organization", "chamber": "Organization", "board": "GovernmentBody"}
 PAIR_WORDS = {"pair", "two", "both", "duo", "sides", "partners"}
 #: Capitalised words that are not names on their own.
 NOT_NAMES = {"january", "february", "march", "april", "may", "june", "july", "august",
              "september", "october", "november", "december", "monday", "tuesday", "wednesday",
              "thursday", "friday", "saturday", "sunday", "ceo", "chairman", "president", "the",
-             "mr", "ms", "mrs", "dr", "chief", "executive", "officer", "founder"}
+             "mr", "ms", "mrs", "dr", "chief", "executive", "officer", "founder", "mou", "mous",
+             "memorandum", "moc", "loi", "ipo", "ceo", "cfo", "photo", "reuters", "bloomberg",
+             "ap", "afp", "xinhua", "pti", "ians", "file"}
 LIST_WORDS = {",", "and", "or", "&", "as", "well", "such", "including", "like", "plus"}
 
 
@@ -109,9 +122,43 @@ class Mentions:
         if entry is not None:
             return Mention(start, end, entry.entity, text)
         kind = NER_TYPES.get(ent.label_)
+        while end < ent.sent.end and ent.doc[end].lower_ in ADMIN_WORDS and ent.label_ in ("GPE", "ORG", "LOC"):
+            end += 1
+            text = _clean(ent.doc[start:end].text)
+        if kind == "Organization" and ent.label_ == "ORG":
+            end = self._extend_name(end, ent.sent.end)
+            text = _clean(ent.doc[start:end].text)
         if kind is None or text.lower() in NOT_NAMES or not text[0].isupper() and not text[0].isdigit():
             return None
         return Mention(start, end, Entity(text, kind), text)
+
+    def _extend_name(self, end: int, limit: int) -> int:
+        """"Ministry of Trade and Industry", "Office on the Fight against IPR Infringement":
+        the recogniser often stops at the first preposition of a long official name."""
+        doc, j, extended = self.doc, end, False
+        while j < limit:
+            word = doc[j].lower_
+            if word in ("of", "on", "for", "against") or (word in ("and", "&") and extended):
+                k = j + 1
+                if k < limit and doc[k].lower_ == "the":
+                    k += 1
+                nxt = doc[k] if k < limit else None
+                if nxt is None or not nxt.text[:1].isupper() or nxt.pos_ not in ("PROPN", "NOUN", "ADJ"):
+                    break
+                if nxt.ent_type_ and nxt.ent_iob_ == "B" and nxt.ent_type_ not in ("ORG",):
+                    # "Ministry of Trade and Industry of the Republic of Singapore"
+                    if word == "of" and nxt.ent_type_ in ("Country", "GPE"):
+                        j = next((e.end for e in doc.ents if e.start == nxt.i), k + 1)
+                        extended = True
+                        continue
+                    break
+                j, extended = k + 1, True
+                while j < limit and doc[j].text[:1].isupper() and doc[j].pos_ in ("PROPN", "NOUN", "ADJ") \
+                        and not (doc[j].ent_iob_ == "B" and doc[j].ent_type_ not in ("ORG", "")):
+                    j += 1
+                continue
+            break
+        return j
 
     def _canonicalise(self, raw: Iterable[Mention]) -> None:
         """Merge mentions of one entity; the longest surface form names NER-only entities."""
@@ -146,9 +193,6 @@ class Mentions:
         for other, key in keys.items():
             other_words = other.split()
             if kind == "Person" and len(words) == 1 and other_words[-1:] == words:
-                return key
-            short, long_ = sorted((words, other_words), key=len)
-            if short and long_[: len(short)] == short and kind != "Person":
                 return key
         return None
 
@@ -199,7 +243,10 @@ class Mentions:
         if lists:
             more: list[Mention] = []
             for m in found:
-                more.extend(self.list_members(m))
+                # lists only around the token itself, not around an antecedent elsewhere
+                if token.left_edge.i <= m.start and m.end - 1 <= max(token.right_edge.i, m.end - 1) \
+                        and m.start >= token.sent.start and (m.start <= token.i < m.end or m.start >= token.left_edge.i):
+                    more.extend(self.list_members(m))
             for conj in token.conjuncts:
                 if conj.i > token.i:
                     more.extend(self._resolve_one(conj, exclude))
@@ -218,6 +265,9 @@ class Mentions:
             return []
         if token.pos_ not in ("NOUN", "PROPN", "NUM", "X"):
             return []
+        body = self._official_body(token)
+        if body is not None:
+            return [body]
         # A description with its name inside: "vintage luxury site 1stdibs", "Alibaba rival Tencent".
         inner = [self.at(c.i) for c in token.children
                  if c.dep_ in ("appos", "compound", "nmod", "nummod", "npadvmod", "conj")
@@ -252,6 +302,31 @@ class Mentions:
         if token.pos_ == "PROPN":
             return self._proper_name(token)
         return []
+
+    def _official_body(self, token) -> Mention | None:
+        """"the government of Ganzi Prefecture" -> Government of Ganzi Prefecture;
+        "the Hangzhou municipal authority" -> Hangzhou municipal authority."""
+        kind = BODY_HEADS.get(token.lower_)
+        if kind is None or not token.is_lower:
+            return None
+        for prep in token.children:
+            if prep.dep_ == "prep" and prep.lower_ == "of":
+                place = next((self.at(c.i) for c in prep.children if c.dep_ == "pobj"), None)
+                if place is not None and place.entity.type in ("Country", "Organization"):
+                    name = f"{token.text.capitalize()} of {place.text}"
+                    entry = self.gazetteer.lookup(name)
+                    entity = entry.entity if entry else Entity(name, kind)
+                    return Mention(token.i, place.end, entity, name)
+        mods = [c for c in token.children if c.dep_ in ("compound", "nmod", "amod") and c.i < token.i]
+        places = [c for c in mods if c.pos_ == "PROPN"]
+        if places and all(self.at(c.i) is None or self.at(c.i).entity.type in ("Country", "Organization")
+                          for c in places):
+            first = min(c.left_edge.i for c in mods)
+            name = _clean(self.doc[first: token.i + 1].text)
+            entry = self.gazetteer.lookup(name)
+            entity = entry.entity if entry else Entity(name, kind)
+            return Mention(first, token.i + 1, entity, name)
+        return None
 
     def _is_possessor(self, m: Mention) -> bool:
         last = self.doc[m.end - 1]
@@ -296,6 +371,15 @@ class Mentions:
                     while 0 <= j < len(doc) and doc[j].text != (")" if step == 1 else "("):
                         j += step
                     i = j + step
+                    continue
+                if step == 1 and tok.text == "," and i + 1 < len(doc) and doc[i + 1].lower_ in ("a", "an", "which", "who"):
+                    # ", a site that functions as ... of Tmall, and 1stdibs": skip the aside
+                    j = i + 1
+                    while j < len(doc) and doc[j].text not in (",", ".", ";") and not doc[j].is_sent_start:
+                        j += 1
+                    if j >= len(doc) or doc[j].text != ",":
+                        break
+                    i = j
                     continue
                 if tok.lower_ in LIST_WORDS:
                     separated = separated or tok.lower_ in {",", "and", "or", "&", "including", "as", "like", "plus"}

@@ -24,6 +24,14 @@ def model_name(name: str | None = None) -> str:
     return name or os.environ.get("KG_MODEL") or DEFAULT_MODEL
 
 
+def _paragraphs(doc):
+    """A blank line ends a sentence: headlines, datelines and captions stand alone."""
+    for tok in doc[:-1]:
+        if tok.is_space and tok.text.count("\n") >= 2:
+            doc[tok.i + 1].is_sent_start = True
+    return doc
+
+
 @lru_cache(maxsize=4)
 def load_pipeline(name: str | None = None, gazetteer_dir: str | None = None):
     """Load the model once per (model, gazetteer folder) and add the gazetteer EntityRuler."""
@@ -39,6 +47,12 @@ def load_pipeline(name: str | None = None, gazetteer_dir: str | None = None):
             f"spaCy model {name!r} is not installed ({str(err).splitlines()[0][:120]}); run "
             "'make run' to install the pinned model, or pass --model / set KG_MODEL to an "
             "installed one such as en_core_web_sm") from None
+    from spacy.language import Language
+
+    if "kg_paragraphs" not in Language.factories:
+        Language.component("kg_paragraphs", func=_paragraphs)
+    if "parser" in nlp.pipe_names:
+        nlp.add_pipe("kg_paragraphs", before="parser")
     gazetteer = Gazetteer.load(gazetteer_dir)
     where = {"before": "ner"} if "ner" in nlp.pipe_names else {}
     ruler = nlp.add_pipe("entity_ruler", name="gazetteer_ruler", config={"phrase_matcher_attr": None,

@@ -28,7 +28,8 @@ from datetime import date, datetime
 from decimal import ROUND_HALF_EVEN, Decimal, InvalidOperation
 from pathlib import Path
 
-from rdflib import OWL, PROV, RDF, RDFS, SKOS, XSD, BNode, Dataset, Graph, Literal, URIRef
+import rdflib
+from rdflib import OWL, PROV, RDF, RDFS, SKOS, BNode, Dataset, Graph, Literal, URIRef
 from rdflib.graph import DATASET_DEFAULT_GRAPH_ID
 from rdflib.namespace import NamespaceManager
 
@@ -50,6 +51,10 @@ from kg.records import ASSERTED, ENTITY_TYPES, RELATIONS, STATUSES, SYMMETRIC, A
 PLATFORM_RELATIONS = frozenset({"listedOn", "operates"})
 
 _CONFIDENCE_STEP = Decimal("0.001")
+# XSD datatypes as plain constants: pytest's doctest finder probes every module global
+# and rdflib's XSD namespace warns when probed.
+_XSD_ANYURI, _XSD_INTEGER = rdflib.XSD.anyURI, rdflib.XSD.integer
+_XSD_DATE, _XSD_DECIMAL, _XSD_STRING = rdflib.XSD.date, rdflib.XSD.decimal, str(rdflib.XSD.string)
 
 
 def new_dataset() -> Dataset:
@@ -150,7 +155,7 @@ def _article_triples(article: Article, facts: dict, include: frozenset[str]):
     yield a_iri, RDF.type, SCHEMA.NewsArticle
     yield a_iri, SCHEMA.identifier, Literal(article.id)
     if article.url:
-        yield a_iri, SCHEMA.url, Literal(article.url, datatype=XSD.anyURI)
+        yield a_iri, SCHEMA.url, Literal(article.url, datatype=_XSD_ANYURI)
     if article.title:
         yield a_iri, SCHEMA.headline, Literal(article.title)
     if article.published:
@@ -197,8 +202,8 @@ def _article_triples(article: Article, facts: dict, include: frozenset[str]):
         yield r, RDF.object, o
         yield r, PROV.wasDerivedFrom, a_iri
         yield r, ECOM.sentence, Literal(t.sentence)
-        yield r, ECOM.startOffset, Literal(int(t.start), datatype=XSD.integer)
-        yield r, ECOM.endOffset, Literal(int(t.end), datatype=XSD.integer)
+        yield r, ECOM.startOffset, Literal(int(t.start), datatype=_XSD_INTEGER)
+        yield r, ECOM.endOffset, Literal(int(t.end), datatype=_XSD_INTEGER)
         yield r, ECOM.confidence, _decimal(_round_confidence(t.confidence))
         yield r, ECOM.rule, Literal(t.rule)
         yield r, ECOM.status, Literal(t.status)
@@ -216,13 +221,13 @@ def _article_triples(article: Article, facts: dict, include: frozenset[str]):
         if deal.stake is not None:
             yield r, ECOM.stakePercent, _decimal(Decimal(deal.stake))
         if deal.duration_months is not None:
-            yield r, ECOM.durationMonths, Literal(int(deal.duration_months), datatype=XSD.integer)
+            yield r, ECOM.durationMonths, Literal(int(deal.duration_months), datatype=_XSD_INTEGER)
 
 
 def _date(value: date) -> Literal:
     if isinstance(value, datetime):
         value = value.date()
-    return Literal(value.isoformat(), datatype=XSD.date)
+    return Literal(value.isoformat(), datatype=_XSD_DATE)
 
 
 def _round_confidence(value: float) -> Decimal:
@@ -239,7 +244,7 @@ def _decimal(value: Decimal) -> Literal:
     text = format(value.normalize(), "f")
     if "." in text:
         text = text.rstrip("0").rstrip(".")
-    return Literal(text or "0", datatype=XSD.decimal)
+    return Literal(text or "0", datatype=_XSD_DECIMAL)
 
 
 # ------------------------------------------------------------------ files
@@ -281,14 +286,18 @@ def flatten(dataset: Graph) -> Graph:
 
 
 def _sorted_statements(dataset: Graph, keep_graphs: bool) -> list[tuple]:
-    """(s, p, o, graph-or-None) of ``dataset``, deduplicated and sorted."""
-    if keep_graphs and isinstance(dataset, Dataset):
-        rows = set()
-        for s, p, o, g in dataset.quads((None, None, None, None)):
-            g = getattr(g, "identifier", g)
-            rows.add((s, p, o, None if g is None or g == DATASET_DEFAULT_GRAPH_ID else g))
-    else:
-        rows = {(s, p, o, None) for s, p, o in dataset.triples((None, None, None))}
+    """(s, p, o, graph name or None) of ``dataset``, deduplicated and sorted.
+
+    Reads graph by graph: asking rdflib's memory store for the graphs of every triple
+    is several times slower.
+    """
+    rows: set[tuple] = set()
+    graphs = dataset.graphs() if isinstance(dataset, Dataset) else [dataset]
+    for graph in graphs:
+        name = graph.identifier
+        if not keep_graphs or name == DATASET_DEFAULT_GRAPH_ID or not isinstance(dataset, Dataset):
+            name = None
+        rows.update((s, p, o, name) for s, p, o in graph.triples((None, None, None)))
     return sorted(rows, key=_statement_key)
 
 
@@ -317,7 +326,7 @@ def save(dataset: Graph, path: str | os.PathLike) -> Path:
             import pyoxigraph as ox
 
             statements = _sorted_statements(dataset, keep_graphs)
-            ox.serialize((_to_ox(row, keep_graphs) for row in statements), str(tmp),
+            ox.serialize(map(_ToOx(keep_graphs), statements), str(tmp),
                          format=getattr(ox.RdfFormat, fmt), prefixes=dict(PREFIXES))
         os.replace(tmp, target)
     except OSError as err:
@@ -379,6 +388,14 @@ def load(path: str | os.PathLike) -> Dataset:
             import pyoxigraph as ox
 
             graphs: dict[object, Graph] = {}
+            terms: dict[object, object] = {}
+
+            def term(value):
+                converted = terms.get(value)
+                if converted is None:
+                    converted = terms[value] = _from_ox(value)
+                return converted
+
             quads = []
             for quad in ox.parse(path=str(source), format=getattr(ox.RdfFormat, fmt)):
                 name = quad.graph_name
@@ -386,8 +403,7 @@ def load(path: str | os.PathLike) -> Dataset:
                 if graph is None:
                     graph = graphs[name] = (ds.default_graph if isinstance(name, ox.DefaultGraph)
                                             else ds.graph(_from_ox(name)))
-                quads.append((_from_ox(quad.subject), _from_ox(quad.predicate),
-                              _from_ox(quad.object), graph))
+                quads.append((term(quad.subject), term(quad.predicate), term(quad.object), graph))
             ds.addN(quads)
     except (SyntaxError, ValueError, UnicodeDecodeError, OSError) as err:
         raise GraphError(
@@ -397,14 +413,28 @@ def load(path: str | os.PathLike) -> Dataset:
     return ds
 
 
-def _to_ox(row: tuple, keep_graphs: bool):
-    import pyoxigraph as ox
+class _ToOx:
+    """Converts rdflib statements to pyoxigraph ones, each distinct term once."""
 
-    s, p, o, g = row
-    subject, predicate, obj = _term_to_ox(s), _term_to_ox(p), _term_to_ox(o)
-    if not keep_graphs:
-        return ox.Triple(subject, predicate, obj)
-    return ox.Quad(subject, predicate, obj, ox.DefaultGraph() if g is None else _term_to_ox(g))
+    def __init__(self, keep_graphs: bool):
+        import pyoxigraph as ox
+
+        self._ox = ox
+        self._keep_graphs = keep_graphs
+        self._terms: dict = {}
+
+    def term(self, term):
+        converted = self._terms.get(term)
+        if converted is None:
+            converted = self._terms[term] = _term_to_ox(term)
+        return converted
+
+    def __call__(self, row: tuple):
+        s, p, o, g = row
+        if not self._keep_graphs:
+            return self._ox.Triple(self.term(s), self.term(p), self.term(o))
+        graph = self._ox.DefaultGraph() if g is None else self.term(g)
+        return self._ox.Quad(self.term(s), self.term(p), self.term(o), graph)
 
 
 def _term_to_ox(term):
@@ -436,4 +466,3 @@ def _from_ox(term):
     return URIRef(term.value)
 
 
-_XSD_STRING = str(XSD.string)
