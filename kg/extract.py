@@ -52,6 +52,8 @@ class Rule:
     object_types: frozenset[str] = frozenset(PARTY_TYPES)
     requires: tuple[str, ...] = ()  # extra conditions, by name
     swap: bool = False  # the roles read object first ("X raised money from Y")
+    hedges: frozenset[str] = frozenset()  # governing words that make this relation a plan
+    context_window: int = 0  # earlier sentences that may supply the context word
     confidence: float = 0.8
     description: str = ""
 
@@ -77,6 +79,7 @@ def load_rules(path: str | None = None) -> tuple[Rule, ...]:
             subject_types=frozenset(r.get("subject_types", PARTY_TYPES)),
             object_types=frozenset(r.get("object_types", PARTY_TYPES)),
             requires=tuple(r.get("requires", ())), swap=bool(r.get("swap")),
+            hedges=frozenset(r.get("hedges", ())), context_window=int(r.get("context_window", 0)),
             confidence=float(r.get("confidence", 0.8)), description=r.get("description", "")))
     return tuple(rules)
 
@@ -214,11 +217,20 @@ def _right_after(prep) -> list:
     are a steadier guide. Determiners and lower-case descriptors may come first.
     """
     doc = prep.doc
-    for tok in doc[prep.i + 1: min(prep.i + 6, prep.sent.end)]:
+    skip_to = 0
+    for tok in doc[prep.i + 1: min(prep.i + 8, prep.sent.end)]:
+        if tok.i < skip_to:
+            continue
         if tok.ent_type_ and tok.ent_iob_ == "B" and tok.ent_type_ not in ("DATE", "TIME", "MONEY", "PERCENT", "CARDINAL", "ORDINAL", "QUANTITY", "NORP"):
             ent = next((e for e in doc.ents if e.start == tok.i), None)
-            return [doc[ent.end - 1]] if ent is not None else [tok]
-        if tok.pos_ in ("DET", "ADJ", "NUM") or (tok.pos_ == "NOUN" and tok.is_lower) or tok.text in ("-", "’s", "'s"):
+            end = ent.end if ent is not None else tok.i + 1
+            if end < len(doc) and doc[end].text in ("’s", "'s", "-", "–"):
+                # "India's Jio Platforms", "Hangzhou-based Alibaba": a modifier, read on
+                skip_to = end + 1
+                continue
+            return [doc[end - 1]]
+        if tok.pos_ in ("DET", "ADJ", "NUM", "VERB") and tok.is_lower or tok.pos_ in ("DET", "NUM") \
+                or (tok.pos_ == "NOUN" and tok.is_lower) or tok.text in ("-", "’s", "'s"):
             continue
         break
     return []
@@ -333,10 +345,16 @@ def _role(ctx: Context, rule: Rule, trigger, role: str, other: frozenset[str]) -
     return found
 
 
-def _sentence_has(sent, lexicon: str) -> bool:
+def _sentence_has(sent, lexicon: str, window: int = 0) -> bool:
+    """Whether a word of the lexicon occurs in the sentence (or the ``window`` before it)."""
     words = lexicons()[lexicon]
-    return any(_words(t) & words or any(w in t.lower_ for w in ("counterfeit", "infring"))
-               and lexicon == "counterfeit" for t in sent)
+    start = sent.start
+    for _ in range(window):
+        if start > 0:
+            start = sent.doc[start - 1].sent.start
+    span = sent.doc[start: sent.end]
+    return any(_words(t) & words or (lexicon == "counterfeit" and any(
+        w in t.lower_ for w in ("counterfeit", "infring"))) for t in span)
 
 
 def _requirement_ok(ctx: Context, rule: Rule, trigger, name: str) -> bool:
@@ -344,6 +362,13 @@ def _requirement_ok(ctx: Context, rule: Rule, trigger, name: str) -> bool:
     if name == "jointly":
         return any(c.lower_ in ("jointly", "together", "both") for c in trigger.children) or any(
             t.lower_ in ("jointly", "joint", "together") for t in trigger.sent)
+    if name == "intransitive":
+        return not _children(trigger, "dobj")
+    if name == "platform_head":
+        # "Alibaba's Tmall" yes; "the bureau's WeChat account" no
+        mention = ctx.mentions.at(trigger.i)
+        head = ctx.doc[mention.end - 1] if mention else trigger
+        return head.dep_ not in ("compound", "nmod") or bool(_words(head.head) & lex["platform_nouns"])
     if name == "group":  # a flag for the runner: pair up the members of one list
         return True
     if name == "nsubj_brands":
@@ -393,7 +418,7 @@ def _candidates(ctx: Context, sent, rules: Iterable[Rule]) -> Iterator[tuple[Rul
         for rule in rules:
             if not _trigger_matches(ctx, rule, tok):
                 continue
-            if rule.context and not _sentence_has(sent, rule.context):
+            if rule.context and not _sentence_has(sent, rule.context, window=rule.context_window):
                 continue
             if rule.without_context and _sentence_has(sent, rule.without_context):
                 continue
@@ -487,7 +512,7 @@ def extract(doc, article: Article, gazetteer: Gazetteer, *, rules: Iterable[Rule
     best: dict[tuple, Triple] = {}
     for sent in doc.sents:
         for rule, trigger, s, o in _candidates(ctx, sent, rules):
-            status = status_of(trigger)
+            status = status_of(trigger, rule.hedges)
             if status not in statuses:
                 continue
             attributes = deal_attributes(sent, trigger, article.published)

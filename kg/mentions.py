@@ -98,7 +98,7 @@ class Mentions:
         self.mentions: list[Mention] = []
         self._surface: dict[str, str] = {}
         raw = [m for m in (self._from_ent(ent) for ent in doc.ents) if m is not None]
-        self._canonicalise(raw)
+        self._canonicalise(self._join_adjacent(raw))
         self._add_acronyms()
 
     # ------------------------------------------------------------ building
@@ -107,6 +107,13 @@ class Mentions:
         # Drop a leading "the" and a trailing possessive from the span.
         while start < end and ent.doc[start].lower_ == "the":
             start += 1
+        # "Sichuan's Garze Prefecture": the possessor is a name of its own
+        for k in range(start, end - 1):
+            if ent.doc[k].text in ("’s", "'s") and not self.gazetteer.lookup(ent.text):
+                start = k + 1
+        # "the Ministry of Trade and Industry of the": let the extension below decide
+        while end - start > 1 and ent.doc[end - 1].lower_ in ("of", "the", "and", "for", "on", "&"):
+            end -= 1
         while end > start and ent.doc[end - 1].tag_ == "POS" or (
                 end > start and ent.doc[end - 1].text in {"’s", "'s", "’", "'"}):
             end -= 1
@@ -131,6 +138,34 @@ class Mentions:
         if kind is None or text.lower() in NOT_NAMES or not text[0].isupper() and not text[0].isdigit():
             return None
         return Mention(start, end, Entity(text, kind), text)
+
+    def _join_adjacent(self, raw: list[Mention]) -> list[Mention]:
+        """"William Ding" + "Lei" is one person; "TPG" + "Growth" is the fund TPG Growth."""
+        doc = self.doc
+        out: list[Mention] = []
+        for m in raw:
+            prev = out[-1] if out else None
+            if prev is not None and prev.end == m.start and prev.entity.type == m.entity.type == "Person":
+                text = doc[prev.start: m.end].text
+                entry = self.gazetteer.lookup(text)
+                out[-1] = Mention(prev.start, m.end, entry.entity if entry else Entity(text, "Person"), text)
+                continue
+            out.append(m)
+        taken = {i for m in out for i in range(m.start, m.end)}
+        joined = []
+        for m in out:
+            j = m.end
+            while j < len(doc) and j not in taken and doc[j].pos_ == "PROPN" and doc[j].text[:1].isupper() \
+                    and doc[j].lower_ not in NOT_NAMES and not doc[j].ent_type_ in ("DATE", "TIME", "GPE", "NORP") \
+                    and doc[j].sent == doc[m.start].sent and m.entity.type in ("Company", "Organization") \
+                    and doc[j - 1].dep_ == "compound" and doc[j - 1].head.i >= j:
+                j += 1
+            if j > m.end and not doc[j - 1].text.endswith("."):
+                text = doc[m.start: j].text
+                entry = self.gazetteer.lookup(text)
+                m = Mention(m.start, j, entry.entity if entry else Entity(text, "Organization"), text)
+            joined.append(m)
+        return joined
 
     def _extend_name(self, end: int, limit: int) -> int:
         """"Ministry of Trade and Industry", "Office on the Fight against IPR Infringement":
@@ -173,7 +208,9 @@ class Mentions:
                 keys[norm] = key
             groups.setdefault(key, []).append(m)
         for key, group in groups.items():
-            surface = max((m.text for m in group), key=len)
+            texts = [m.text for m in group]
+            canonical = group[0].entity.name
+            surface = canonical if canonical in texts else max(texts, key=len)
             entity = group[0].entity
             if not key.startswith("gaz:"):
                 entity = Entity(surface, entity.type)
@@ -272,7 +309,8 @@ class Mentions:
         inner = [self.at(c.i) for c in token.children
                  if c.dep_ in ("appos", "compound", "nmod", "nummod", "npadvmod", "conj")
                  and self.at(c.i) is not None and c.dep_ != "poss"]
-        inner = [m for m in inner if m is not None and not self._is_possessor(m)]
+        inner = [m for m in inner if m is not None and not self._is_possessor(m)
+                 and not (m.end < len(self.doc) and self.doc[m.end].text in ("-", "–"))]
         if inner and token.pos_ != "PROPN":
             appos = [m for m in inner if self.doc[m.end - 1].dep_ == "appos"
                      or self.doc[m.start].dep_ == "appos"]
@@ -359,6 +397,9 @@ class Mentions:
             while 0 <= i < len(doc):
                 tok = doc[i]
                 m = self.at(i)
+                if m is not None and m not in members and self._is_possessor(m):
+                    i = (m.end + 1 if step == 1 else m.start - 1)
+                    continue
                 if m is not None and m not in members:
                     if not separated:
                         break

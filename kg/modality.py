@@ -64,7 +64,7 @@ def _own_cue(tok, c: dict, is_trigger: bool) -> str | None:
     return None
 
 
-def status_of(trigger) -> str:
+def status_of(trigger, extra_hedges: frozenset[str] = frozenset()) -> str:
     """The modality of the statement a trigger word makes.
 
     Looks at the trigger's own modifiers, then climbs through the verbs and
@@ -80,7 +80,13 @@ def status_of(trigger) -> str:
         found = _own_cue(tok, c, first)
         if found:
             return found
+        if not first and _words(tok) & extra_hedges:
+            return HEDGED
         head = tok.head
+        if tok.dep_ == "pcomp" and head.dep_ == "prep" and head.head.pos_ in ("VERB", "AUX"):
+            # "will replace its shop by selling ...": through the preposition to its verb
+            tok, first = head.head, False
+            continue
         if tok.dep_ == "ROOT" or head is tok:
             break
         if tok.pos_ in ("NOUN", "PROPN"):
