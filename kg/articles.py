@@ -50,7 +50,8 @@ def _iter_inputs(paths: Iterable[str | Path], skipped: list[Skipped]) -> Iterato
     for raw in paths:
         path = Path(raw)
         if path.is_dir():
-            files = sorted(p for p in path.rglob("*") if p.is_file() and not p.name.startswith("."))
+            files = sorted(p for p in path.rglob("*") if p.is_file()
+                           and not any(part.startswith(".") for part in p.relative_to(path).parts))
             for file in files:
                 if file.suffix.lower() in SUFFIXES:
                     yield from read_file(file)
@@ -65,13 +66,17 @@ def _iter_inputs(paths: Iterable[str | Path], skipped: list[Skipped]) -> Iterato
 def read_file(path: Path) -> Iterator[Article | Skipped]:
     """Articles (or skip records) from one file, by its extension."""
     suffix = path.suffix.lower()
+    if suffix not in SUFFIXES:
+        yield Skipped(str(path), f"unsupported file type {suffix or '(none)'!r}; kg reads "
+                      + ", ".join(SUFFIXES))
+        return
     try:
         raw = path.read_bytes()
     except OSError as err:
         yield Skipped(str(path), f"cannot read file: {err.strerror or err}")
         return
     try:
-        content = raw.decode("utf-8-sig")
+        content = raw.decode("utf-8-sig").replace("\r\n", "\n")
     except UnicodeDecodeError as err:
         yield Skipped(str(path), f"not UTF-8 text (byte {err.start})")
         return
@@ -135,6 +140,7 @@ def _record(path: Path, obj: object, index: int | None) -> Article | Skipped:
     article_id = obj.get("id")
     if article_id is None:
         article_id = path.stem if index is None else f"{path.stem}-{index}"
+    where = where if index is None else where
     published = obj.get("published")
     try:
         day = date.fromisoformat(str(published)[:10]) if published else None
@@ -156,7 +162,7 @@ def _from_json(path: Path, content: str) -> Iterator[Article | Skipped]:
     if isinstance(data, list):
         if not data:
             yield Skipped(str(path), "empty JSON list")
-        for index, obj in enumerate(data):
+        for index, obj in enumerate(data, 1):
             yield _record(path, obj, index)
     else:
         yield _record(path, data, None)
@@ -170,6 +176,6 @@ def _from_jsonl(path: Path, content: str) -> Iterator[Article | Skipped]:
         try:
             obj = json.loads(line)
         except ValueError as err:
-            yield Skipped(f"{path}:{number}", f"malformed JSON line: {err}")
+            yield Skipped(f"{path}#{number}", f"malformed JSON line: {err}")
             continue
         yield _record(path, obj, number)

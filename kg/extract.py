@@ -54,6 +54,7 @@ class Rule:
     swap: bool = False  # the roles read object first ("X raised money from Y")
     hedges: frozenset[str] = frozenset()  # governing words that make this relation a plan
     context_window: int = 0  # earlier sentences that may supply the context word
+    asserts: frozenset[str] = frozenset()  # governing words that complete, not cancel, the fact
     confidence: float = 0.8
     description: str = ""
 
@@ -80,6 +81,7 @@ def load_rules(path: str | None = None) -> tuple[Rule, ...]:
             object_types=frozenset(r.get("object_types", PARTY_TYPES)),
             requires=tuple(r.get("requires", ())), swap=bool(r.get("swap")),
             hedges=frozenset(r.get("hedges", ())), context_window=int(r.get("context_window", 0)),
+            asserts=frozenset(r.get("asserts", ())),
             confidence=float(r.get("confidence", 0.8)), description=r.get("description", "")))
     return tuple(rules)
 
@@ -224,6 +226,8 @@ def _right_after(prep) -> list:
         if tok.ent_type_ and tok.ent_iob_ == "B" and tok.ent_type_ not in ("DATE", "TIME", "MONEY", "PERCENT", "CARDINAL", "ORDINAL", "QUANTITY", "NORP"):
             ent = next((e for e in doc.ents if e.start == tok.i), None)
             end = ent.end if ent is not None else tok.i + 1
+            if doc[end - 1].dep_ in ("compound", "nmod", "amod") and doc[end - 1].head.i >= end:
+                return []  # "with the Hangzhou municipal authority": a modifier, not the party
             if end < len(doc) and doc[end].text in ("’s", "'s", "-", "–"):
                 # "India's Jio Platforms", "Hangzhou-based Alibaba": a modifier, read on
                 skip_to = end + 1
@@ -297,6 +301,23 @@ def _role(ctx: Context, rule: Rule, trigger, role: str, other: frozenset[str]) -
         for prep in _children(trigger, "prep"):
             if prep.lower_ in ("including", "like"):
                 tokens += _children(prep, "pobj")
+    elif kind == "as_on":
+        # "started as a marketplace retailer on JD.com"
+        tokens = []
+        for prep in _children(trigger, "prep"):
+            if prep.lower_ == "as":
+                for noun in _children(prep, "pobj"):
+                    if _words(noun) & lex["seller_nouns"]:
+                        for inner in _children(noun, "prep"):
+                            if inner.lower_ in ("on", "at", "through", "via"):
+                                tokens += _children(inner, "pobj") + _right_after(inner)
+    elif kind == "preceding_name":
+        # "Alibaba—operator of Tmall", "Alibaba, the owner of Lazada"
+        i = trigger.left_edge.i - 1
+        while i >= trigger.sent.start and ctx.doc[i].text in ("—", "–", "-", ",", "(", "the", "a", "an"):
+            i -= 1
+        mention = m.at(i) if i >= trigger.sent.start else None
+        return [mention] if mention else []
     elif kind == "stake_in":
         # "an investment from X for a 20% stake in Y"
         tokens = []
@@ -316,8 +337,11 @@ def _role(ctx: Context, rule: Rule, trigger, role: str, other: frozenset[str]) -
         return []
     elif kind == "modified":
         # the noun an amod participle modifies, or that noun's name
-        tokens = [trigger.head]
         head = trigger.head
+        tokens = [head]
+        if head.dep_ == "appos" and m.at(head.i) is None:
+            # "its WeChat account, the social-media app run by Tencent"
+            tokens = [head.head] + tokens
         if m.at(head.i) is None:
             tokens += [c for c in head.children if c.dep_ in ("appos",)]
             for t in ctx.doc[head.i + 1: min(head.i + 4, len(ctx.doc))]:
@@ -362,6 +386,16 @@ def _requirement_ok(ctx: Context, rule: Rule, trigger, name: str) -> bool:
     if name == "jointly":
         return any(c.lower_ in ("jointly", "together", "both") for c in trigger.children) or any(
             t.lower_ in ("jointly", "joint", "together") for t in trigger.sent)
+    if name == "joint_verb":
+        # "join forces", "team up", "work together", "partner" with a plural subject
+        if trigger.lemma_ == "join":
+            return any(_words(d) & {"force", "forces", "hands"} for d in _children(trigger, "dobj"))
+        if trigger.lemma_ == "work":
+            return any(c.lower_ in ("together", "jointly") for c in trigger.children)
+        if trigger.lemma_ in ("agree", "pledge", "vow", "commit"):
+            return any(x.lemma_ in ("cooperate", "collaborate", "work", "partner", "join")
+                       for x in _children(trigger, "xcomp"))
+        return True
     if name == "intransitive":
         return not _children(trigger, "dobj")
     if name == "platform_head":
@@ -483,10 +517,23 @@ def _find_organisers(ctx: Context) -> None:
             elif tok.dep_ == "poss" and _words(tok.head) & programs:
                 found = ctx.mentions.resolve(tok, lists=False)
             elif tok.pos_ == "PROPN" and words & programs and tok.text[:1].isupper():
-                found = [x for c in tok.subtree if c.i < tok.i and (x := ctx.mentions.at(c.i))]
+                # "the Alibaba Big Data Anti-counterfeiting Alliance": the organiser opens the name
+                found = _name_prefix_organiser(ctx, tok)
             found = [x for x in found if x.entity.type in ("Company", "Marketplace", "Organization")]
             if found:
                 ctx.organisers.append((tok.i, found[0]))
+
+
+def _name_prefix_organiser(ctx: Context, tok) -> list[Mention]:
+    doc = ctx.doc
+    mention = ctx.mentions.at(tok.i)
+    start = mention.start if mention else tok.left_edge.i
+    for end in range(tok.i, start, -1):
+        entry = ctx.gazetteer.lookup(doc[start:end].text)
+        if entry is not None:
+            return [Mention(start, end, entry.entity, doc[start:end].text)]
+    inner = ctx.mentions.at(start)
+    return [inner] if inner is not None and inner is not mention else []
 
 
 def _organiser_for(ctx: Context, trigger) -> Mention | None:
@@ -512,7 +559,7 @@ def extract(doc, article: Article, gazetteer: Gazetteer, *, rules: Iterable[Rule
     best: dict[tuple, Triple] = {}
     for sent in doc.sents:
         for rule, trigger, s, o in _candidates(ctx, sent, rules):
-            status = status_of(trigger, rule.hedges)
+            status = status_of(trigger, rule.hedges, rule.asserts)
             if status not in statuses:
                 continue
             attributes = deal_attributes(sent, trigger, article.published)

@@ -51,7 +51,10 @@ def normalise(name: str) -> str:
     text = text.replace("\u2019", "'").replace("\u2018", "'").lower()
     text = re.sub(r"'s\b", "", text)
     text = re.sub(r"\bs\.?\s?p\.?\s?a\.?$", "spa", text)
+    text = re.sub(r"\b([a-z])\.\s?([a-z])\.?$", r"\1\2", text)  # "S.A.", "N.V."
     words = re.sub(r"[^0-9a-z]+", " ", text).split()
+    if not words:  # a name in another script keeps its own letters
+        return re.sub(r"\s+", " ", text).strip()
     if words and words[0] == "the":
         words = words[1:]
     while len(words) > 1 and words[-1] in _CORPORATE_SUFFIXES:
@@ -91,25 +94,30 @@ class Gazetteer:
 
     entries: tuple[GazetteerEntry, ...]
     _index: dict[str, GazetteerEntry] = field(default_factory=dict, compare=False, repr=False)
+    _by_name: dict[str, GazetteerEntry] = field(default_factory=dict, compare=False, repr=False)
 
     @classmethod
     def from_records(cls, records: Iterable[dict], source: str = "<records>") -> "Gazetteer":
         entries = []
         for number, rec in enumerate(records, 1):
-            try:
-                entry = GazetteerEntry(
-                    name=rec["name"], type=rec["type"], aliases=tuple(rec.get("aliases") or ()),
-                    qid=rec.get("qid") or None, ambiguous=bool(rec.get("ambiguous")),
-                    operated_by=rec.get("operated_by") or None, parent=rec.get("parent") or None)
-            except (KeyError, TypeError) as err:
-                raise InputError(f"{source}: entry {number} lacks {err}; each line needs "
-                                 "'name' and 'type'") from None
+            where = rec.pop("_where", f"{source}: entry {number}") if isinstance(rec, dict) else source
+            if not isinstance(rec, dict) or not isinstance(rec.get("name"), str) \
+                    or not isinstance(rec.get("type"), str) or not rec["name"].strip():
+                raise InputError(f"{where}: each line needs a string 'name' and 'type'")
+            aliases = rec.get("aliases") or []
+            if not isinstance(aliases, list) or not all(isinstance(a, str) for a in aliases):
+                raise InputError(f"{where}: 'aliases' must be a list of strings")
+            entry = GazetteerEntry(
+                name=rec["name"], type=rec["type"], aliases=tuple(aliases),
+                qid=rec.get("qid") or None, ambiguous=bool(rec.get("ambiguous")),
+                operated_by=rec.get("operated_by") or None, parent=rec.get("parent") or None)
             if entry.type not in ENTITY_TYPES:
-                raise InputError(f"{source}: {entry.name!r} has type {entry.type!r}; use one of "
+                raise InputError(f"{where}: {entry.name!r} has type {entry.type!r}; use one of "
                                  + ", ".join(ENTITY_TYPES))
             entries.append(entry)
         gaz = cls(tuple(entries))
         for entry in entries:
+            gaz._by_name.setdefault(entry.name, entry)
             for form in entry.surface_forms():
                 gaz._index.setdefault(normalise(form), entry)
         return gaz
@@ -123,13 +131,20 @@ class Gazetteer:
                              "the folder holding the *.jsonl gazetteers")
         records: list[dict] = []
         for path in sorted(folder.glob("*.jsonl")):
-            for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+            try:
+                text = path.read_text(encoding="utf-8")
+            except UnicodeDecodeError:
+                raise InputError(f"{path}: not UTF-8 text; save the gazetteer as UTF-8") from None
+            for number, line in enumerate(text.splitlines(), 1):
                 if line.strip():
                     try:
-                        records.append(json.loads(line))
+                        rec = json.loads(line)
                     except ValueError as err:
                         raise InputError(f"{path}:{number}: malformed JSON ({err}); fix the "
                                          "gazetteer line") from None
+                    if isinstance(rec, dict):
+                        rec["_where"] = f"{path}:{number}"
+                    records.append(rec)
         return cls.from_records(records, str(folder))
 
     def lookup(self, name: str) -> GazetteerEntry | None:
@@ -137,8 +152,8 @@ class Gazetteer:
         return self._index.get(normalise(name))
 
     def get(self, canonical: str) -> GazetteerEntry | None:
-        entry = self._index.get(normalise(canonical))
-        return entry if entry and entry.name == canonical else entry
+        """The entry whose canonical name is exactly ``canonical``."""
+        return self._by_name.get(canonical)
 
     def operator_of(self, canonical: str) -> str | None:
         entry = self.get(canonical)

@@ -22,7 +22,7 @@ NER_TYPES = {"ORG": "Organization", "PERSON": "Person", "GPE": "Organization",
              "NORP": None, "PRODUCT": "Organization", "FAC": "Organization",
              "WORK_OF_ART": None, "LOC": None}
 #: Descriptions that refer back to a named entity, with the types they may refer to.
-ORG_TYPES = ("Company", "Brand", "Marketplace", "Organization", "GovernmentBody")
+ORG_TYPES = ("Company", "Organization", "Marketplace", "Brand")
 DESCRIPTORS = {
     "company": ORG_TYPES, "firm": ORG_TYPES, "giant": ORG_TYPES, "group": ORG_TYPES,
     "conglomerate": ORG_TYPES, "corporation": ORG_TYPES, "retailer": ORG_TYPES,
@@ -46,7 +46,8 @@ DESCRIPTORS = {
     "fund": ("Company", "Organization"), "investor": ("Company", "Organization", "Person"),
     "country": ("Country",), "nation": ("Country",),
 }
-PRONOUNS = {"it": ORG_TYPES, "its": ORG_TYPES, "itself": ORG_TYPES}
+PRONOUNS = {"it": ORG_TYPES + ("GovernmentBody",), "its": ORG_TYPES + ("GovernmentBody",),
+            "itself": ORG_TYPES + ("GovernmentBody",)}
 #: Words that end the name of a place ("Ganzi Tibetan Autonomous Prefecture").
 ADMIN_WORDS = {"prefecture", "province", "county", "city", "region", "state", "district",
                "municipality", "autonomous"}
@@ -66,7 +67,7 @@ NOT_NAMES = {"january", "february", "march", "april", "may", "june", "july", "au
              "mr", "ms", "mrs", "dr", "chief", "executive", "officer", "founder", "mou", "mous",
              "memorandum", "moc", "loi", "ipo", "ceo", "cfo", "photo", "reuters", "bloomberg",
              "ap", "afp", "xinhua", "pti", "ians", "file"}
-LIST_WORDS = {",", "and", "or", "&", "as", "well", "such", "including", "like", "plus"}
+LIST_WORDS = {",", "and", "or", "&", "as", "well", "plus"}
 
 
 @dataclass(frozen=True)
@@ -77,6 +78,7 @@ class Mention:
     end: int
     entity: Entity
     text: str
+    ner: str = ""  # the recogniser's label when the gazetteer did not know the name
 
     def __contains__(self, i: int) -> bool:
         return self.start <= i < self.end
@@ -109,7 +111,8 @@ class Mentions:
             start += 1
         # "Sichuan's Garze Prefecture": the possessor is a name of its own
         for k in range(start, end - 1):
-            if ent.doc[k].text in ("’s", "'s") and not self.gazetteer.lookup(ent.text):
+            if ent.doc[k].text in ("’s", "'s") and not self.gazetteer.lookup(ent.text) \
+                    and ent.label_ in ("GPE", "LOC", "FAC"):
                 start = k + 1
         # "the Ministry of Trade and Industry of the": let the extension below decide
         while end - start > 1 and ent.doc[end - 1].lower_ in ("of", "the", "and", "for", "on", "&"):
@@ -157,13 +160,14 @@ class Mentions:
             j = m.end
             while j < len(doc) and j not in taken and doc[j].pos_ == "PROPN" and doc[j].text[:1].isupper() \
                     and doc[j].lower_ not in NOT_NAMES and not doc[j].ent_type_ in ("DATE", "TIME", "GPE", "NORP") \
-                    and doc[j].sent == doc[m.start].sent and m.entity.type in ("Company", "Organization") \
+                    and doc[j].sent == doc[m.start].sent and m.entity.type in ("Company", "Organization", "Person") \
                     and doc[j - 1].dep_ == "compound" and doc[j - 1].head.i >= j:
                 j += 1
             if j > m.end and not doc[j - 1].text.endswith("."):
                 text = doc[m.start: j].text
                 entry = self.gazetteer.lookup(text)
-                m = Mention(m.start, j, entry.entity if entry else Entity(text, "Organization"), text)
+                kind = "Person" if m.entity.type == "Person" else "Organization"
+                m = Mention(m.start, j, entry.entity if entry else Entity(text, kind), text, m.ner)
             joined.append(m)
         return joined
 
@@ -215,7 +219,7 @@ class Mentions:
             if not key.startswith("gaz:"):
                 entity = Entity(surface, entity.type)
             for m in group:
-                mention = Mention(m.start, m.end, entity, m.text)
+                mention = Mention(m.start, m.end, entity, m.text, m.ner)
                 self.mentions.append(mention)
             self._surface[entity.name] = surface
         self.mentions.sort(key=lambda m: m.start)
@@ -309,7 +313,7 @@ class Mentions:
         inner = [self.at(c.i) for c in token.children
                  if c.dep_ in ("appos", "compound", "nmod", "nummod", "npadvmod", "conj")
                  and self.at(c.i) is not None and c.dep_ != "poss"]
-        inner = [m for m in inner if m is not None and not self._is_possessor(m)
+        inner = [m for m in inner if m is not None and not self._is_possessor(m) and m.ner not in ("GPE", "LOC")
                  and not (m.end < len(self.doc) and self.doc[m.end].text in ("-", "–"))]
         if inner and token.pos_ != "PROPN":
             appos = [m for m in inner if self.doc[m.end - 1].dep_ == "appos"
@@ -423,7 +427,9 @@ class Mentions:
                     i = j
                     continue
                 if tok.lower_ in LIST_WORDS:
-                    separated = separated or tok.lower_ in {",", "and", "or", "&", "including", "as", "like", "plus"}
+                    if tok.lower_ == "as" and (i + step < 0 or i + step >= len(doc) or doc[i - 1].lower_ == "such"):
+                        break  # "brands such as A": the list starts after "such as"
+                    separated = separated or tok.lower_ in {",", "and", "or", "&", "plus"}
                     i += step
                     continue
                 if tok.pos_ in ("ADJ", "NOUN", "DET", "NUM", "PROPN", "ADV") and gap < 5 \
@@ -455,17 +461,42 @@ class Mentions:
     def antecedent(self, token, kinds: tuple[str, ...], exclude: frozenset[str]) -> Mention | None:
         """The named entity a pronoun or description refers to: the nearest salient one."""
         best, best_score = None, None
+        # A subject description ("the company has signed") looks back to earlier sentences first.
+        is_subject = token.dep_ in ("nsubj", "nsubjpass")
         for distance, m in self._candidates_before(token):
             if m.entity.name in exclude or m.entity.type not in kinds:
                 continue
+            if m.end < len(self.doc) and self.doc[m.end].text in ("-", "–"):
+                continue  # "the LVMH-owned brand" is not LVMH
+            if m.ner in ("GPE", "LOC") and "Country" not in kinds:
+                continue  # "the regulator" is not "Hangzhou"
+            if is_subject and distance == 0:
+                distance = 5  # only when no earlier sentence offers one
             if self._is_possessor(m) and distance == 0 and token.lower_ not in ("its", "it"):
                 continue
             head = self.doc[m.end - 1]
-            subject = head.dep_ in ("nsubj", "nsubjpass") or self._in_subject(head)
-            score = (distance, 0 if subject else 1, -m.start if distance else m.start * 0)
+            main = self._main_subject(head)
+            subject = main or head.dep_ in ("nsubj", "nsubjpass") or self._in_subject(head)
+            rank = kinds.index(m.entity.type)  # "the company" prefers a Company to a platform
+            if distance == 0:
+                score = (0, 0 if subject else 1, rank, m.start)
+            else:
+                score = (0 if main else 1, distance, rank, 0 if subject else 1, m.start)
             if best_score is None or score < best_score:
                 best, best_score = m, score
         return best
+
+    @staticmethod
+    def _main_subject(tok) -> bool:
+        """Is this word (in) the subject of its sentence's main verb?"""
+        while tok.dep_ in ("compound", "appos", "conj", "amod", "nmod", "flat") and tok.head is not tok:
+            tok = tok.head
+        if tok.dep_ not in ("nsubj", "nsubjpass"):
+            return False
+        verb = tok.head
+        while verb.dep_ == "conj" and verb.head is not verb:
+            verb = verb.head
+        return verb.dep_ == "ROOT"
 
     @staticmethod
     def _in_subject(tok) -> bool:

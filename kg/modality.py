@@ -17,6 +17,8 @@ from kg.records import ADVERSARIAL, ASSERTED, HEDGED, NEGATED
 PATTERNS = Path(__file__).parent / "patterns"
 #: Dependencies along which a governing word scopes over the trigger.
 SCOPING = {"xcomp", "ccomp", "advcl", "conj", "acomp", "pcomp", "dep", "csubj"}
+#: Dependencies through which the governing word's own meaning scopes over the trigger.
+LEXICAL_SCOPE = {"xcomp", "ccomp", "acomp", "pcomp", "csubj", "dep"}
 
 
 @lru_cache(maxsize=1)
@@ -31,8 +33,9 @@ def _words(tok) -> set[str]:
     return {tok.lemma_.lower(), tok.lower_}
 
 
-def _own_cue(tok, c: dict, is_trigger: bool) -> str | None:
-    """A cue attached to one word of the governing chain."""
+def _own_cue(tok, c: dict, lexical: bool) -> str | None:
+    """A cue on one word of the governing chain: its modifiers, and, when ``lexical``,
+    the word itself ("plans to", "denied that", "sued")."""
     hedged, negated = c["hedged"], c["negated"]
     for child in tok.children:
         words = _words(child)
@@ -51,7 +54,7 @@ def _own_cue(tok, c: dict, is_trigger: bool) -> str | None:
         if child.dep_ == "prep" and child.lower_ in ("in", "under"):
             if any(g.dep_ == "pobj" and _words(g) & hedged["talk_nouns"] for g in child.children):
                 return HEDGED
-    if not is_trigger:
+    if lexical:
         words = _words(tok)
         if words & c["adversarial"]["governors"]:
             return ADVERSARIAL
@@ -64,36 +67,45 @@ def _own_cue(tok, c: dict, is_trigger: bool) -> str | None:
     return None
 
 
-def status_of(trigger, extra_hedges: frozenset[str] = frozenset()) -> str:
+def status_of(trigger, extra_hedges: frozenset[str] = frozenset(),
+              asserting: frozenset[str] = frozenset()) -> str:
     """The modality of the statement a trigger word makes.
 
     Looks at the trigger's own modifiers, then climbs through the verbs and
     adjectives that govern it (``plans to open``, ``reluctant to follow``,
-    ``denied that it invested``) and returns the first cue found. A noun phrase
-    stops the climb: "since Burberry's move to set up shop" is not hedged by
-    whatever the rest of the sentence says.
+    ``denied that it invested``) and returns the first cue found. The meaning of a
+    governing word counts only through a complement clause: "sued Alibaba but
+    signed a deal" (coordination) and "set up shop" (an object) keep their own
+    modality. A noun phrase stops the climb: "since Burberry's move to set up
+    shop" is not hedged by whatever the rest of the sentence says. Words in
+    ``asserting`` (e.g. "completed" for an acquisition) are never cues.
     """
     c = cues()
     talk = c["hedged"]["talk_nouns"] | c["hedged"]["modifiers"]
-    tok, first = trigger, True
+    tok, first, via = trigger, True, None
     for _ in range(12):
-        found = _own_cue(tok, c, first)
+        lexical = not first and via in LEXICAL_SCOPE and not (_words(tok) & asserting)
+        found = _own_cue(tok, c, lexical)
         if found:
             return found
-        if not first and _words(tok) & extra_hedges:
+        if lexical and _words(tok) & extra_hedges:
             return HEDGED
         head = tok.head
-        if tok.dep_ == "pcomp" and head.dep_ == "prep" and head.head.pos_ in ("VERB", "AUX"):
-            # "will replace its shop by selling ...": through the preposition to its verb
-            tok, first = head.head, False
-            continue
         if tok.dep_ == "ROOT" or head is tok:
             break
+        if tok.dep_ == "pcomp" and head.dep_ == "prep":
+            # "will replace its shop by selling ...": through the preposition to its word
+            if head.head.pos_ in ("VERB", "AUX"):
+                tok, first, via = head.head, False, "pcomp"
+                continue
+            if _words(head.head) & talk:
+                return HEDGED  # "in talks about investing"
+            break
         if tok.pos_ in ("NOUN", "PROPN"):
-            # An event noun inherits the modality of the verb it is the object of.
+            # An event noun shares the modality of the verb it is the object of.
             if first and tok.dep_ in ("dobj", "nsubj", "nsubjpass", "attr", "oprd") \
                     and head.pos_ in ("VERB", "AUX"):
-                tok, first = head, False
+                tok, first, via = head, False, tok.dep_
                 continue
             break
         if tok.dep_ in ("acl", "relcl") and head.pos_ in ("NOUN", "PROPN"):
@@ -102,7 +114,7 @@ def status_of(trigger, extra_hedges: frozenset[str] = frozenset()) -> str:
             break
         if tok.dep_ not in SCOPING or head.pos_ not in ("VERB", "AUX", "ADJ"):
             break
-        tok, first = head, False
+        tok, first, via = head, False, tok.dep_
     # A headline's bare infinitive ("Thai government to sign deal") is a plan.
     root = trigger if trigger.dep_ == "ROOT" else trigger.head
     if root.dep_ == "ROOT" and (trigger is root or trigger.dep_ == "xcomp"):

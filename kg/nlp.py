@@ -32,14 +32,26 @@ def _paragraphs(doc):
     return doc
 
 
-@lru_cache(maxsize=4)
 def load_pipeline(name: str | None = None, gazetteer_dir: str | None = None):
-    """Load the model once per (model, gazetteer folder) and add the gazetteer EntityRuler."""
+    """The pipeline and gazetteer, loaded once per (model, gazetteer folder).
+
+    Both are resolved before the cache is consulted, so changing ``KG_MODEL`` or
+    ``KG_GAZETTEERS`` between calls takes effect.
+    """
+    import os
+
+    from kg.gazetteer import DEFAULT_DIR
+
+    folder = str(gazetteer_dir or os.environ.get("KG_GAZETTEERS") or DEFAULT_DIR)
+    return _load(model_name(name), folder)
+
+
+@lru_cache(maxsize=4)
+def _load(name: str, gazetteer_dir: str):
     import spacy
 
     from kg.gazetteer import Gazetteer
 
-    name = model_name(name)
     try:
         nlp = spacy.load(name)
     except OSError as err:
