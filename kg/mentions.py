@@ -67,6 +67,8 @@ NOT_NAMES = {"january", "february", "march", "april", "may", "june", "july", "au
              "mr", "ms", "mrs", "dr", "chief", "executive", "officer", "founder", "mou", "mous",
              "memorandum", "moc", "loi", "ipo", "ceo", "cfo", "photo", "reuters", "bloomberg",
              "ap", "afp", "xinhua", "pti", "ians", "file"}
+SUFFIX_WORDS = {"ltd", "inc", "corp", "co", "plc", "llc", "sa", "ag", "nv", "bv", "gmbh", "se",
+                "pte", "bhd", "tbk", "limited", "incorporated", "corporation", "s.a", "s.p.a"}
 LIST_WORDS = {",", "and", "or", "&", "as", "well", "plus"}
 
 
@@ -158,6 +160,13 @@ class Mentions:
         joined = []
         for m in out:
             j = m.end
+            # "Alibaba Group Holding Ltd.": a legal suffix belongs to the name
+            while j < len(doc) and j not in taken and doc[j].lower_.strip(".") in SUFFIX_WORDS \
+                    and m.entity.type != "Person":
+                j += 1
+            if j > m.end:
+                text = doc[m.start: j].text
+                m = Mention(m.start, j, m.entity, text, m.ner)
             while j < len(doc) and j not in taken and doc[j].pos_ == "PROPN" and doc[j].text[:1].isupper() \
                     and doc[j].lower_ not in NOT_NAMES and not doc[j].ent_type_ in ("DATE", "TIME", "GPE", "NORP") \
                     and doc[j].sent == doc[m.start].sent and m.entity.type in ("Company", "Organization", "Person") \
@@ -439,12 +448,16 @@ class Mentions:
                     continue
                 break
         members.sort(key=lambda m: m.start)
-        # "... on Tmall, and Sephora opened": a list does not run into the next clause's subject.
-        last = members[-1]
-        if len(members) > 1 and last.end < len(doc) and doc[last.end].pos_ in ("VERB", "AUX") \
-                and doc[last.start - 1].lower_ == "and" and mention is not last:
-            if doc[last.start - 2].text == "," or doc[last.end - 1].dep_ in ("nsubj", "nsubjpass"):
-                members.pop()
+        # "... on Tmall, and Prada opened a store": a list does not run into the subject of
+        # the next clause. A later member that is itself a clause subject starts a new list.
+        for k in range(1, len(members)):
+            head = doc[members[k].end - 1]
+            while head.dep_ in ("compound", "flat") and head.head.i < members[k].end:
+                head = head.head
+            if head.dep_ in ("nsubj", "nsubjpass") and head.head.i > head.i:
+                before, after = members[:k], members[k:]
+                members = before if mention in before else after
+                break
         return members
 
     def _candidates_before(self, token) -> Iterator[tuple[int, Mention]]:

@@ -33,7 +33,7 @@ def _words(tok) -> set[str]:
     return {tok.lemma_.lower(), tok.lower_}
 
 
-def _own_cue(tok, c: dict, lexical: bool) -> str | None:
+def _own_cue(tok, c: dict, lexical: bool | str) -> str | None:
     """A cue on one word of the governing chain: its modifiers, and, when ``lexical``,
     the word itself ("plans to", "denied that", "sued")."""
     hedged, negated = c["hedged"], c["negated"]
@@ -58,8 +58,12 @@ def _own_cue(tok, c: dict, lexical: bool) -> str | None:
         words = _words(tok)
         if words & c["adversarial"]["governors"]:
             return ADVERSARIAL
+        if lexical == "adversarial":
+            return None
         if words & negated["governors"]:
             return NEGATED
+        if lexical == "negated":
+            return None
         if words & hedged["governors"]:
             return HEDGED
         if tok.lower_ in ("going",):
@@ -84,7 +88,12 @@ def status_of(trigger, extra_hedges: frozenset[str] = frozenset(),
     talk = c["hedged"]["talk_nouns"] | c["hedged"]["modifiers"]
     tok, first, via = trigger, True, None
     for _ in range(12):
-        lexical = not first and via in LEXICAL_SCOPE and not (_words(tok) & asserting)
+        lexical: bool | str = False
+        if not first and not (_words(tok) & asserting):
+            # "plans to open": every cue; "closed its shop": exits and disputes, not plans;
+            # "sued X, claiming ...": disputes only
+            lexical = True if via in LEXICAL_SCOPE else (
+                "negated" if via in ("dobj", "nsubjpass") else "adversarial" if via == "advcl" else False)
         found = _own_cue(tok, c, lexical)
         if found:
             return found

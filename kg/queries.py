@@ -234,11 +234,22 @@ def _variables(prepared, text: str) -> set[str]:
     return names | set(re.findall(r"[?$]([A-Za-z_]\w*)", text))
 
 
-def _native_engine(dataset) -> bool:
-    """True when the store runs SPARQL itself and needs the query as text."""
-    store = getattr(dataset, "store", None)
-    name = type(store).__name__
-    return name in {"OxigraphStore", "SPARQLStore", "SPARQLUpdateStore"}
+def _engine(dataset) -> str:
+    """``"oxigraph"`` or ``"remote"`` when the store runs SPARQL itself, else ``"rdflib"``."""
+    name = type(getattr(dataset, "store", None)).__name__
+    if name == "OxigraphStore":
+        return "oxigraph"
+    if name in {"SPARQLStore", "SPARQLUpdateStore"}:
+        return "remote"
+    return "rdflib"
+
+
+def _projected(prepared) -> set[str] | None:
+    """Names of the variables a prepared SELECT projects (None if not a SELECT)."""
+    algebra = prepared.algebra
+    if algebra.name != "SelectQuery":
+        return None
+    return {str(v) for v in algebra.get("PV", ())}
 
 
 def execute(dataset, text: str, bindings: dict | None = None, *, prepared=None) -> Result:
@@ -252,9 +263,18 @@ def execute(dataset, text: str, bindings: dict | None = None, *, prepared=None) 
     for name, value in bindings.items():
         if not isinstance(value, (URIRef, Literal)):
             bindings[name] = Literal(value)
-    if prepared is None and not _native_engine(dataset):
+    engine = _engine(dataset)
+    if prepared is None and engine != "remote":
         prepared = _prepare(text)
-    query = text if _native_engine(dataset) else prepared
+    query = prepared
+    if engine == "remote":
+        query = text
+    elif engine == "oxigraph":
+        # Oxigraph binds (SEP-0007 substitution) only variables the SELECT projects; for
+        # other queries rdflib evaluates the parsed query over the Oxigraph store (slower).
+        projected = _projected(prepared)
+        if projected is None or set(bindings) <= projected:
+            query = text
     try:
         with warnings.catch_warnings():
             # rdflib 7.6 warns about its own use of Dataset.default_context on every match

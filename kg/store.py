@@ -21,6 +21,11 @@ and re-ingesting an article replaces exactly its named graph.
 ...     [str(row.s) for row in rows]
 ['https://w3id.org/kg-ecom/entity/nike']
 
+Oxigraph 0.5 counts a triple once per named graph that holds it when it queries the
+union (oxigraph#1919, fixed upstream after 0.5): an entity described in three articles
+matches ``?e rdfs:label ?name`` three times. Use ``SELECT DISTINCT`` / ``COUNT(DISTINCT
+…)``, as kg's own queries do, to get the same rows from every backend.
+
 Remote endpoints get bound parameters the only way the SPARQL protocol allows: rdflib
 appends them, escaped, as a ``VALUES`` block after the query, so a parameter that is
 used only inside ``FILTER`` or ``HAVING`` is unbound there. For the other backends
@@ -130,8 +135,9 @@ class Store:
         """Run a SPARQL query; ``bindings`` (variable name -> rdflib term) are bound with
         ``initBindings``, never written into the text. kg's prefixes are predeclared.
 
-        On the Oxigraph backend every bound variable must be projected (``SELECT *``
-        or listed in ``SELECT``).
+        Oxigraph runs the query itself when every bound variable is projected (``SELECT *``
+        or listed in ``SELECT``); otherwise rdflib evaluates it over the Oxigraph data,
+        which gives the same rows more slowly.
         """
         from kg.queries import execute
 
