@@ -131,7 +131,7 @@ def query(
 
     if list_:
         for q in queries.list_queries():
-            params = ", ".join(q.params) or "-"
+            params = ", ".join(p.name for p in q.params) or "-"
             typer.echo(f"{q.name:24} {q.description}  [params: {params}]")
         return
     chosen = [x for x in (sparql, file, name) if x]

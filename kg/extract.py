@@ -139,7 +139,14 @@ def _agent_tokens(trigger, depth: int = 0) -> list:
     subj = _children(trigger, "nsubj", "csubj", "expl")
     subj = [s for s in subj if s.dep_ != "expl"]
     if subj:
-        return subj
+        # "Before Chopard, luxury brands including Gucci have joined": the parser takes
+        # Chopard for the subject; the appositive list is the real one.
+        fixed = []
+        for s in subj:
+            listed = [a for a in _children(s, "appos") if any(
+                p.dep_ == "prep" and p.lower_ in ("including", "like") for p in a.children)]
+            fixed += listed or [s]
+        return fixed
     head = trigger.head
     if trigger.dep_ == "conj" and head is not trigger:
         return _agent_tokens(head, depth + 1)
@@ -339,8 +346,11 @@ def _role(ctx: Context, rule: Rule, trigger, role: str, other: frozenset[str]) -
         # the noun an amod participle modifies, or that noun's name
         head = trigger.head
         tokens = [head]
-        if head.dep_ == "appos" and m.at(head.i) is None:
+        before = head.left_edge.i - 1
+        if m.at(head.i) is None and before > trigger.sent.start and ctx.doc[before].text == ",":
             # "its WeChat account, the social-media app run by Tencent"
+            tokens = [ctx.doc[before - 1]]
+        elif head.dep_ == "appos" and m.at(head.i) is None:
             tokens = [head.head] + tokens
         if m.at(head.i) is None:
             tokens += [c for c in head.children if c.dep_ in ("appos",)]

@@ -59,6 +59,12 @@ BODY_HEADS = {"government": "GovernmentBody", "ministry": "GovernmentBody",
               "agency": "GovernmentBody", "office": "GovernmentBody",
               "regulator": "GovernmentBody", "association": "Organization",
               "federation": "Organization", "chamber": "Organization", "board": "GovernmentBody"}
+#: Verbs whose content clause carries the news ("X did Y, the filings showed").
+REPORTING = {"say", "show", "report", "tell", "add", "note", "announce", "state", "confirm",
+             "reveal", "disclose", "write", "explain", "claim", "indicate", "suggest"}
+#: Quantity nouns whose "of" phrase names the members ("a host of investors such as A").
+QUANTITY = {"host", "number", "group", "range", "series", "list", "handful", "couple", "dozens",
+            "array", "slew", "raft", "clutch", "variety", "set", "lot", "lots"}
 PAIR_WORDS = {"pair", "two", "both", "duo", "sides", "partners"}
 #: Capitalised words that are not names on their own.
 NOT_NAMES = {"january", "february", "march", "april", "may", "june", "july", "august",
@@ -328,6 +334,13 @@ class Mentions:
             appos = [m for m in inner if self.doc[m.end - 1].dep_ == "appos"
                      or self.doc[m.start].dep_ == "appos"]
             return _unique(appos or inner[-1:])
+        if token.lower_ in QUANTITY:
+            for prep in token.children:
+                if prep.dep_ == "prep" and prep.lower_ == "of":
+                    inner_members = [x for p in prep.children if p.dep_ == "pobj"
+                                     for x in self.resolve(p, exclude)]
+                    if inner_members:
+                        return inner_members
         # "brands such as A and B", "giants, including Tmall"
         for child in token.children:
             if child.dep_ == "prep" and (child.lower_ in ("including", "like")
@@ -499,16 +512,26 @@ class Mentions:
                 best, best_score = m, score
         return best
 
-    @staticmethod
-    def _main_subject(tok) -> bool:
-        """Is this word (in) the subject of its sentence's main verb?"""
+    def _main_subject(self, tok) -> bool:
+        """Is this word (in) the subject of its sentence's main clause?
+
+        The content clause of a reporting verb counts as main ("Nykaa allotted
+        shares, the documents showed"); a name that only modifies another name
+        does not ("Paper.vc founder Vivek Durai told").
+        """
+        own = self.at(tok.i)
         while tok.dep_ in ("compound", "appos", "conj", "amod", "nmod", "flat") and tok.head is not tok:
+            other = self.at(tok.head.i)
+            if other is not None and other is not own and tok.dep_ in ("compound", "nmod"):
+                return False
             tok = tok.head
         if tok.dep_ not in ("nsubj", "nsubjpass"):
             return False
         verb = tok.head
         while verb.dep_ == "conj" and verb.head is not verb:
             verb = verb.head
+        if verb.dep_ == "ccomp" and verb.head.dep_ == "ROOT" and verb.head.lemma_ in REPORTING:
+            return True
         return verb.dep_ == "ROOT"
 
     @staticmethod

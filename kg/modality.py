@@ -102,6 +102,9 @@ def status_of(trigger, extra_hedges: frozenset[str] = frozenset(),
         head = tok.head
         if tok.dep_ == "ROOT" or head is tok:
             break
+        if tok.dep_ == "pcomp" and head.dep_ == "prep" and any(
+                c.dep_ in ("nsubj", "nsubjpass") for c in tok.children):
+            break  # "with the retailer having acquired Jet.com": a clause of its own
         if tok.dep_ == "pcomp" and head.dep_ == "prep":
             # "will replace its shop by selling ...": through the preposition to its word
             if head.head.pos_ in ("VERB", "AUX"):

@@ -23,7 +23,7 @@ from datetime import date
 from typing import TYPE_CHECKING, Any
 
 from kg.errors import QueryError
-from kg.namespace import ECOM, PREFIXES, WIKIDATA, entity_iri
+from kg.namespace import ECOM, WIKIDATA, entity_iri
 from kg.records import ASSERTED, RELATIONS, STATUSES, SYMMETRIC, Evidence
 
 if TYPE_CHECKING:
@@ -424,4 +424,4 @@ def timeline(G: nx.MultiDiGraph, name: str | None = None) -> list[dict]:
 
 
 __all__ = ["to_networkx", "undirected", "rank", "communities", "find_node", "ego",
-           "deal_paths", "timeline", "example_graph", "TYPE_PRIORITY", "PREFIXES"]
+           "deal_paths", "timeline", "example_graph", "TYPE_PRIORITY"]

@@ -196,6 +196,7 @@ def run(dataset, sparql_or_name: str, params: dict[str, object] | None = None) -
     else:
         query = get_query(sparql_or_name)
         known = {p.name: p for p in query.params}
+        params = {name: value for name, value in params.items() if value is not None}
         extra = sorted(set(params) - set(known))
         missing = [p.name for p in query.params if p.required and p.name not in params]
         if extra or missing:

@@ -278,11 +278,21 @@ def _format_of(path: Path) -> tuple[str, bool]:
 
 
 def flatten(dataset: Graph) -> Graph:
-    """All triples of all graphs of ``dataset`` in one in-memory graph (kg's prefixes bound)."""
+    """All triples of all graphs of ``dataset`` in one in-memory graph (kg's prefixes bound).
+
+    Literals typed ``xsd:string`` (as Oxigraph returns every plain string) become plain
+    literals, as :func:`to_dataset` writes them, so the copy compares equal to kg's graphs.
+    """
     flat = Graph()
     bind_prefixes(flat)
-    flat.addN((s, p, o, flat) for s, p, o in dataset.triples((None, None, None)))
+    flat.addN((s, p, _plain(o), flat) for s, p, o in dataset.triples((None, None, None)))
     return flat
+
+
+def _plain(term):
+    if isinstance(term, Literal) and term.datatype is not None and str(term.datatype) == _XSD_STRING:
+        return Literal(str(term))
+    return term
 
 
 def _sorted_statements(dataset: Graph, keep_graphs: bool) -> list[tuple]:

@@ -41,8 +41,8 @@ from rdflib import Dataset, Graph, URIRef
 from rdflib.graph import DATASET_DEFAULT_GRAPH_ID
 from rdflib.query import Result
 
-from kg.errors import GraphError, QueryError
-from kg.namespace import PREFIXES, article_iri
+from kg.errors import GraphError
+from kg.namespace import article_iri
 
 MEMORY, OXIGRAPH, SPARQL = "memory", "oxigraph", "sparql"
 
@@ -199,4 +199,4 @@ def open_store(location: str | os.PathLike | None = None) -> Store:
                      "SPARQL endpoint")
 
 
-__all__ = ["Store", "open_store", "MEMORY", "OXIGRAPH", "SPARQL", "PREFIXES"]
+__all__ = ["Store", "open_store", "MEMORY", "OXIGRAPH", "SPARQL"]
