@@ -184,9 +184,19 @@ def _patient_tokens(trigger) -> list:
         if found:
             return found
         if trigger.dep_ in ("acl", "amod"):
-            return [trigger.head]
+            return _modified_noun(trigger)
         return []
     return _children(trigger, "dobj")
+
+
+def _modified_noun(trigger) -> list:
+    """The noun a participle modifies; for "its WeChat account, the app run by Tencent",
+    the phrase before the comma that the appositive renames."""
+    head = trigger.head
+    before = head.left_edge.i - 1
+    if head.pos_ == "NOUN" and before > trigger.sent.start and trigger.doc[before].text == ",":
+        return [trigger.doc[before - 1], head]
+    return [head]
 
 
 def _prep_objects(trigger, preps: set[str]) -> list:
@@ -334,7 +344,9 @@ def _role(ctx: Context, rule: Rule, trigger, role: str, other: frozenset[str]) -
                     if prep.lower_ in ("in", "of"):
                         tokens += _children(prep, "pobj")
     elif kind == "head":
-        tokens = [trigger.head] if trigger.head is not trigger else []
+        # "Shopee, a unit of Sea": the noun the description is about (not its whole list)
+        head = trigger.head if trigger.head is not trigger else None
+        return [x for x in m.resolve(head, exclude=other, lists=False)] if head is not None else []
     elif kind == "hyphen_prefix":
         # "Alibaba-owned Tmall", "Munjal-backed Nykaa": the name before the hyphen
         i = trigger.i
@@ -345,12 +357,8 @@ def _role(ctx: Context, rule: Rule, trigger, role: str, other: frozenset[str]) -
     elif kind == "modified":
         # the noun an amod participle modifies, or that noun's name
         head = trigger.head
-        tokens = [head]
-        before = head.left_edge.i - 1
-        if m.at(head.i) is None and before > trigger.sent.start and ctx.doc[before].text == ",":
-            # "its WeChat account, the social-media app run by Tencent"
-            tokens = [ctx.doc[before - 1]]
-        elif head.dep_ == "appos" and m.at(head.i) is None:
+        tokens = [head] if m.at(head.i) is not None else _modified_noun(trigger)
+        if head.dep_ == "appos" and m.at(head.i) is None:
             tokens = [head.head] + tokens
         if m.at(head.i) is None:
             tokens += [c for c in head.children if c.dep_ in ("appos",)]

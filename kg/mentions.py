@@ -484,9 +484,19 @@ class Mentions:
             for m in [m for m in self.mentions if s.start <= m.start and m.end <= s.end]:
                 yield distance, m
 
-    def antecedent(self, token, kinds: tuple[str, ...], exclude: frozenset[str]) -> Mention | None:
+    def antecedent(self, token, kinds: tuple[str, ...], exclude: frozenset[str],
+                   depth: int = 0) -> Mention | None:
         """The named entity a pronoun or description refers to: the nearest salient one."""
         best, best_score = None, None
+        # The topic of each earlier sentence, even when it is "the company" or "it".
+        sents = [s for s in self.doc.sents if s.end <= token.sent.start][-4:]
+        for distance, sent in enumerate(reversed(sents), 1):
+            topic = self._sentence_topic(sent, depth)
+            if topic is not None and topic.entity.name not in exclude and topic.entity.type in kinds:
+                score = (0, distance, kinds.index(topic.entity.type), 0, topic.start)
+                if best_score is None or score < best_score:
+                    best, best_score = topic, score
+                break
         # A subject description ("the company has signed") looks back to earlier sentences first.
         is_subject = token.dep_ in ("nsubj", "nsubjpass")
         for distance, m in self._candidates_before(token):
@@ -531,8 +541,31 @@ class Mentions:
         while verb.dep_ == "conj" and verb.head is not verb:
             verb = verb.head
         if verb.dep_ == "ccomp" and verb.head.dep_ == "ROOT" and verb.head.lemma_ in REPORTING:
-            return True
+            # "X did Y, the documents showed" -- unless the reporter is itself a party
+            reporter = [c for c in verb.head.children if c.dep_ == "nsubj"]
+            return not any(self._names_party(r) for r in reporter)
         return verb.dep_ == "ROOT"
+
+    def _names_party(self, tok) -> bool:
+        """Does this subject word name or describe an organisation?"""
+        return (self.at(tok.i) is not None or tok.lower_ in PRONOUNS
+                or tok.lemma_.lower() in DESCRIPTORS)
+
+    def _sentence_topic(self, sent, depth: int) -> Mention | None:
+        """The entity the main clause of ``sent`` is about, resolving "the company"/"it"."""
+        root = sent.root
+        for subj in root.children:
+            if subj.dep_ not in ("nsubj", "nsubjpass"):
+                continue
+            mention = self.at(subj.i)
+            if mention is not None:
+                return mention
+            if depth < 2 and (subj.lower_ in PRONOUNS or (
+                    subj.lemma_.lower() in DESCRIPTORS and subj.tag_ in ("NN", "NNP")
+                    and any(c.lower_ == "the" for c in subj.children))):
+                kinds = PRONOUNS.get(subj.lower_) or DESCRIPTORS.get(subj.lemma_.lower(), ORG_TYPES)
+                return self.antecedent(subj, kinds, frozenset(), depth + 1)
+        return None
 
     @staticmethod
     def _in_subject(tok) -> bool:
