@@ -206,6 +206,39 @@ def validate(graph: Annotated[Path, typer.Argument(help="A graph file written by
         raise typer.Exit(1)
 
 
+@app.command()
+def serve(
+    graph: Annotated[Path, typer.Argument(help="A graph file written by kg build, or an .oxigraph store.")],
+    host: Annotated[str, typer.Option(help="Address to bind (other than loopback: reachable by others).")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port to listen on (0: any free port).")] = 7878,
+    writable: Annotated[bool, typer.Option("--writable", help="Accept SPARQL updates.")] = False,
+) -> None:
+    """Serve a graph as a SPARQL 1.1 endpoint (Oxigraph server) until Ctrl-C."""
+    from kg.serve import serve as run_server
+
+    try:
+        run_server(graph, host=host, port=port, writable=writable)
+    except KGError as err:
+        _fail(err)
+
+
+@app.command()
+def export(
+    graph: Annotated[Path, typer.Argument(help="A graph file written by kg build.")],
+    output: Annotated[Path, typer.Option("--output", "-o", help="File to write.")],
+    format: Annotated[Optional[str], typer.Option("--format", "-f", help="ttl, trig, nt, nq, jsonld, graphml or csv (default: from the extension).")] = None,
+) -> None:
+    """Export a graph to an RDF format, GraphML (Gephi) or a CSV edge list."""
+    from kg.export import export as run_export
+    from kg.rdf import load
+
+    try:
+        path = run_export(load(graph), output, format)
+    except KGError as err:
+        _fail(err)
+    typer.echo(f"wrote {path}")
+
+
 def main() -> None:  # pragma: no cover - console entry point
     app()
 

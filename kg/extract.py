@@ -384,6 +384,8 @@ def _role(ctx: Context, rule: Rule, trigger, role: str, other: frozenset[str]) -
     found: list[Mention] = []
     for tok in tokens:
         found += m.resolve(tok, exclude=other)
+        if found and kind in ("patient", "modified"):
+            break  # the first reading that names something (see _modified_noun)
     return found
 
 

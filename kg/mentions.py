@@ -329,6 +329,7 @@ class Mentions:
                  if c.dep_ in ("appos", "compound", "nmod", "nummod", "npadvmod", "conj")
                  and self.at(c.i) is not None and c.dep_ != "poss"]
         inner = [m for m in inner if m is not None and not self._is_possessor(m) and m.ner not in ("GPE", "LOC")
+                 and (m.start > token.i or m.end == token.i)  # "site 1stdibs", "Tmall platform"
                  and not (m.end < len(self.doc) and self.doc[m.end].text in ("-", "–"))]
         if inner and token.pos_ != "PROPN":
             appos = [m for m in inner if self.doc[m.end - 1].dep_ == "appos"
@@ -490,15 +491,20 @@ class Mentions:
         best, best_score = None, None
         # The topic of each earlier sentence, even when it is "the company" or "it".
         sents = [s for s in self.doc.sents if s.end <= token.sent.start][-4:]
+        # Tiers: 0 = the topic of an earlier sentence, or a name earlier in this sentence when
+        # the description is not itself the main subject; 1 = other main-clause subjects;
+        # 2 = other names; 3 = names earlier in this sentence before a main subject.
+        is_subject = token.dep_ in ("nsubj", "nsubjpass") and (
+            token.head.dep_ == "ROOT" or (token.head.dep_ == "conj" and token.head.head.dep_ == "ROOT"))
         for distance, sent in enumerate(reversed(sents), 1):
-            topic = self._sentence_topic(sent, depth)
-            if topic is not None and topic.entity.name not in exclude and topic.entity.type in kinds:
-                score = (0, distance, kinds.index(topic.entity.type), 0, topic.start)
+            topics = [t for t in self._sentence_topics(sent, depth)
+                      if t.entity.name not in exclude and t.entity.type in kinds]
+            for topic in topics:
+                score = (0, distance, kinds.index(topic.entity.type), topic.start)
                 if best_score is None or score < best_score:
                     best, best_score = topic, score
+            if topics:
                 break
-        # A subject description ("the company has signed") looks back to earlier sentences first.
-        is_subject = token.dep_ in ("nsubj", "nsubjpass")
         for distance, m in self._candidates_before(token):
             if m.entity.name in exclude or m.entity.type not in kinds:
                 continue
@@ -506,8 +512,6 @@ class Mentions:
                 continue  # "the LVMH-owned brand" is not LVMH
             if m.ner in ("GPE", "LOC") and "Country" not in kinds:
                 continue  # "the regulator" is not "Hangzhou"
-            if is_subject and distance == 0:
-                distance = 5  # only when no earlier sentence offers one
             if self._is_possessor(m) and distance == 0 and token.lower_ not in ("its", "it"):
                 continue
             head = self.doc[m.end - 1]
@@ -515,9 +519,10 @@ class Mentions:
             subject = main or head.dep_ in ("nsubj", "nsubjpass") or self._in_subject(head)
             rank = kinds.index(m.entity.type)  # "the company" prefers a Company to a platform
             if distance == 0:
-                score = (0, 0 if subject else 1, rank, m.start)
+                tier = 3 if is_subject else 0
+                score = (tier, 0, 0 if subject else 1, rank, m.start)
             else:
-                score = (0 if main else 1, distance, rank, 0 if subject else 1, m.start)
+                score = (1 if main else 2, distance, rank, 0 if subject else 1, m.start)
             if best_score is None or score < best_score:
                 best, best_score = m, score
         return best
@@ -551,21 +556,25 @@ class Mentions:
         return (self.at(tok.i) is not None or tok.lower_ in PRONOUNS
                 or tok.lemma_.lower() in DESCRIPTORS)
 
-    def _sentence_topic(self, sent, depth: int) -> Mention | None:
-        """The entity the main clause of ``sent`` is about, resolving "the company"/"it"."""
+    def _sentence_topics(self, sent, depth: int) -> list[Mention]:
+        """What the main clause of ``sent`` is about: the names in its subject (with their
+        appositions and conjuncts), or what "the company" / "it" there refers to."""
         root = sent.root
         for subj in root.children:
             if subj.dep_ not in ("nsubj", "nsubjpass"):
                 continue
-            mention = self.at(subj.i)
-            if mention is not None:
-                return mention
+            names = [self.at(t.i) for t in subj.subtree
+                     if self.at(t.i) is not None and (t.i == subj.i or t.dep_ in ("appos", "conj", "compound"))]
+            names = _unique([n for n in names if n is not None])
+            if names:
+                return names
             if depth < 2 and (subj.lower_ in PRONOUNS or (
                     subj.lemma_.lower() in DESCRIPTORS and subj.tag_ in ("NN", "NNP")
                     and any(c.lower_ == "the" for c in subj.children))):
                 kinds = PRONOUNS.get(subj.lower_) or DESCRIPTORS.get(subj.lemma_.lower(), ORG_TYPES)
-                return self.antecedent(subj, kinds, frozenset(), depth + 1)
-        return None
+                found = self.antecedent(subj, kinds, frozenset(), depth + 1)
+                return [found] if found else []
+        return []
 
     @staticmethod
     def _in_subject(tok) -> bool:
