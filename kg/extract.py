@@ -114,12 +114,18 @@ def _object_nouns(trigger) -> list:
     return found
 
 
+def _possessors(tok) -> list:
+    """"Alibaba's Tmall": possessive children, also when the parser calls them nmod."""
+    return [c for c in tok.children if c.dep_ == "poss" or (
+        c.dep_ in ("nmod", "compound") and any(g.dep_ == "case" for g in c.children))]
+
+
 def _agent_tokens(trigger, depth: int = 0) -> list:
     """Who does what the trigger says, following the grammar of English clauses."""
     if depth > 6:
         return []
     if trigger.pos_ in ("NOUN", "PROPN"):
-        poss = _children(trigger, "poss")
+        poss = _possessors(trigger)
         if poss:
             return poss
         for prep in _children(trigger, "prep"):
@@ -284,14 +290,23 @@ def _role(ctx: Context, rule: Rule, trigger, role: str, other: frozenset[str]) -
         # "Alibaba's Tmall marketplace", "its platforms including Tmall"
         tok = trigger
         for _ in range(3):
-            if tok.dep_ in ("compound", "nmod", "appos", "conj") and tok.head is not tok:
+            if tok.dep_ in ("compound", "nmod", "appos") and tok.head is not tok:
                 tok = tok.head
             elif tok.dep_ == "pobj" and tok.head.lower_ in ("including", "like", "as"):
                 tok = tok.head.head
             else:
                 break
             holders.append(tok)
-        tokens = [p for h in holders for p in _children(h, "poss")]
+        # a possessor names one owner, never the list around it
+        return [x for h in holders for p in _possessors(h) for x in m.resolve(p, exclude=other, lists=False)]
+    elif kind == "compound":
+        # "Alipay, an Ant Financial subsidiary"
+        holders = [trigger] + [n for n in _object_nouns(trigger) if n is not trigger]
+        found = []
+        for h in holders:
+            span_start = h.left_edge.i
+            found += [x for x in m.in_span(span_start, h.i) if not m._is_possessor(x)]
+        return found
     elif kind == "platform":
         # a marketplace named inside the object phrase: "its Tmall flagship store"
         found = []
