@@ -144,6 +144,8 @@ def _agent_tokens(trigger, depth: int = 0) -> list:
         return []
     subj = _children(trigger, "nsubj", "csubj", "expl")
     subj = [s for s in subj if s.dep_ != "expl"]
+    if subj and all(s.lower_ in ("which", "who", "that") for s in subj) and trigger.dep_ == "relcl":
+        return [trigger.head]  # "Nike, which had sold on Amazon": the relative's antecedent
     if subj:
         # "Before Chopard, luxury brands including Gucci have joined": the parser takes
         # Chopard for the subject; the appositive list is the real one.
@@ -156,6 +158,13 @@ def _agent_tokens(trigger, depth: int = 0) -> list:
     head = trigger.head
     if trigger.dep_ == "conj" and head is not trigger:
         return _agent_tokens(head, depth + 1)
+    if trigger.dep_ == "pcomp" and head.dep_ == "prep" and head.lower_ == "for":
+        # "Apple sued a firm for selling fakes": the one accused does the selling
+        verb = head.head
+        accused = _children(verb, "dobj") + [p for prep in _children(verb, "prep")
+                                             if prep.lower_ == "against" for p in _children(prep, "pobj")]
+        if accused:
+            return accused
     if trigger.dep_ in ("xcomp", "advcl", "ccomp", "pcomp") and head is not trigger:
         # "agreed to invest": the controller's subject; "after acquiring X": the main subject
         if trigger.dep_ == "xcomp" and _children(head, "dobj") and head.lemma_ in ("help", "allow", "enable", "ask", "urge"):
@@ -520,8 +529,13 @@ def _candidates(ctx: Context, sent, rules: Iterable[Rule]) -> Iterator[tuple[Rul
                     s, o = o, s
                 if s.entity.name == o.entity.name:
                     continue
-                if s.entity.type not in rule.subject_types or o.entity.type not in rule.object_types:
+                if s.entity.type not in rule.subject_types:
                     continue
+                if o.entity.type not in rule.object_types:
+                    # "sells on Amazon": a company that is also its own marketplace
+                    entry = ctx.gazetteer.get(o.entity.name)
+                    if not (entry and entry.platform and "Marketplace" in rule.object_types):
+                        continue
                 yield rule, tok, s, o
 
 

@@ -5,7 +5,8 @@ Each line of a gazetteer file is one entity::
     {"name": "Alibaba Group", "type": "Company", "aliases": ["Alibaba"], "qid": "Q1359568"}
 
 Optional keys: ``ambiguous`` (a name that is also an ordinary word, matched only
-with its exact capitalisation), ``operated_by`` (for marketplaces) and ``parent``.
+with its exact capitalisation), ``operated_by`` (for marketplaces), ``parent``, and
+``platform`` (a company whose name is also its marketplace: "sells on Amazon").
 
 >>> gaz = Gazetteer.from_records([
 ...     {"name": "Alibaba Group", "type": "Company", "aliases": ["Alibaba"], "qid": "Q1359568"},
@@ -73,6 +74,7 @@ class GazetteerEntry:
     ambiguous: bool = False
     operated_by: str | None = None
     parent: str | None = None
+    platform: bool = False  # a company that is also the name of its marketplace (Amazon)
 
     @property
     def entity(self) -> Entity:
@@ -110,7 +112,8 @@ class Gazetteer:
             entry = GazetteerEntry(
                 name=rec["name"], type=rec["type"], aliases=tuple(aliases),
                 qid=rec.get("qid") or None, ambiguous=bool(rec.get("ambiguous")),
-                operated_by=rec.get("operated_by") or None, parent=rec.get("parent") or None)
+                operated_by=rec.get("operated_by") or None, parent=rec.get("parent") or None,
+                platform=bool(rec.get("platform")))
             if entry.type not in ENTITY_TYPES:
                 raise InputError(f"{where}: {entry.name!r} has type {entry.type!r}; use one of "
                                  + ", ".join(ENTITY_TYPES))

@@ -14,7 +14,6 @@ Above :data:`LARGE_GRAPH` nodes the layout is computed here, in Python, and
 physics is off, so big maps are interactive at once; smaller maps let
 vis-network's physics settle for a bounded number of iterations, then freeze.
 
->>> import datetime
 >>> G = example_graph()
 >>> html = render_map(G, built_at="2024-06-01T00:00:00+00:00")
 >>> "2 entities" in html and "1 relation" in html
@@ -25,6 +24,7 @@ False
 from __future__ import annotations
 
 import base64
+import functools
 import hashlib
 import json
 import math
@@ -74,7 +74,6 @@ _GLYPHS = {"dot": "●", "star": "★", "square": "■", "triangle": "▲", "hex
 
 _PIXELS_PER_UNIT = 90.0  # layout unit (ideal edge length) -> vis canvas pixels
 _LAYOUT_SEED = 7
-_MAX_LABEL = 48  # characters drawn on the canvas; the panel shows the full label
 
 
 # --------------------------------------------------------------------------- filtering
@@ -306,7 +305,7 @@ def render_map(G: nx.MultiDiGraph, *, title: str | None = None,
     H = filter_graph(G, **filters)
     page_title = str(title or G.graph.get("title") or "Knowledge graph")
     stamp = _stamp(built_at)
-    data = _page_data(H, page_title, stamp, _filter_summary(H, G, filters))
+    data = _page_data(H, page_title, stamp, _filter_summary(G, filters))
     vis_js, app_js = _vis_js(), _app_js()
     return _template().render(
         title=page_title,
@@ -317,7 +316,6 @@ def render_map(G: nx.MultiDiGraph, *, title: str | None = None,
                f"{_plural(len(data['edges']), 'relation', 'relations')}",
         types=_type_legend(data["nodes"]),
         relations=_relation_legend(data["edges"], data["relations"]),
-        large=data["large"],
         csp=_content_security_policy([vis_js, app_js]),
         data_json=_script_json(data),
         vis_js=vis_js,
@@ -337,7 +335,7 @@ def _stamp(built_at: datetime | str | None) -> str:
     return str(built_at)
 
 
-def _filter_summary(H: nx.MultiDiGraph, G: nx.MultiDiGraph, filters: Mapping[str, Any]) -> str:
+def _filter_summary(G: nx.MultiDiGraph, filters: Mapping[str, Any]) -> str:
     """One line saying what the map shows, e.g. "listedOn · confidence ≥ 0.5"."""
     parts = []
     if filters.get("relations") is not None:
@@ -372,6 +370,8 @@ def _page_data(H: nx.MultiDiGraph, title: str, built_at: str, summary: str) -> d
     positions = _layout(len(order), src, dst) if order else np.zeros((0, 2))
     degree = np.bincount(np.concatenate([src, dst]), minlength=len(order))
     relations = list(RELATIONS) + sorted({_relation(k, a) for *_, k, a in edges} - set(RELATIONS))
+    articles = _ArticleTable()
+    edge_records = _edge_records(edges, index, large, articles)
     return {
         "title": title,
         "built_at": built_at,
@@ -383,7 +383,8 @@ def _page_data(H: nx.MultiDiGraph, title: str, built_at: str, summary: str) -> d
                           "directed": r not in SYMMETRIC} for r in relations},
         "nodes": [_node_record(n, H.nodes[n], positions[i], int(degree[i]), large)
                   for i, n in enumerate(order)],
-        "edges": _edge_records(edges, index, large),
+        "edges": edge_records,
+        "articles": articles.records,
     }
 
 
@@ -395,7 +396,6 @@ def _node_record(iri: str, attrs: Mapping[str, Any], xy: np.ndarray, degree: int
     return {
         "iri": str(iri),
         "label": label,
-        "short": label if len(label) <= _MAX_LABEL else label[:_MAX_LABEL - 1] + "…",
         "type": _style_type(attrs.get("type")),
         "qid": str(qid) if qid else None,
         "wikidata": _wikidata_href(qid),
@@ -406,7 +406,7 @@ def _node_record(iri: str, attrs: Mapping[str, Any], xy: np.ndarray, degree: int
 
 
 def _edge_records(edges: list[tuple[Any, Any, Any, dict[str, Any]]], index: Mapping[Any, int],
-                  large: bool) -> list[dict[str, Any]]:
+                  large: bool, articles: _ArticleTable) -> list[dict[str, Any]]:
     """Edge records; parallel edges between one pair get increasing ``curve`` so none hide."""
     seen_pairs: Counter[tuple[int, int]] = Counter()
     records = []
@@ -420,11 +420,11 @@ def _edge_records(edges: list[tuple[Any, Any, Any, dict[str, Any]]], index: Mapp
             "from": a,
             "to": b,
             "relation": _relation(key, attrs),
-            "confidence": round(float(attrs.get("confidence") or 0.0), 3),
+            "confidence": _confidence(attrs.get("confidence")),
             "first_date": _iso(attrs.get("first_date")),
             "width": round(min(8.0, 1.0 + 1.5 * math.log2(max(1, len(sources)))), 2),
             "curve": curve,
-            "sources": [_evidence_record(ev) for ev in sources],
+            "sources": [_evidence_record(ev, articles) for ev in sources],
         })
     return records
 
@@ -436,19 +436,41 @@ def _evidence_order(ev: Evidence) -> tuple[Any, ...]:
             str(getattr(ev, "sentence", "")))
 
 
-def _evidence_record(ev: Evidence) -> dict[str, Any]:
-    url = getattr(ev, "url", None)
+def _evidence_record(ev: Evidence, articles: _ArticleTable) -> dict[str, Any]:
     return {
-        "article_id": str(getattr(ev, "article_id", "")),
+        "article": articles.index(ev),
         "sentence": str(getattr(ev, "sentence", "")),
-        "title": _opt_str(getattr(ev, "title", None)),
-        "url": _opt_str(url),
-        "href": _safe_href(url),
-        "published": _iso(getattr(ev, "published", None)),
-        "confidence": round(float(getattr(ev, "confidence", 0.0) or 0.0), 3),
+        "confidence": _confidence(getattr(ev, "confidence", None)),
         "rule": str(getattr(ev, "rule", "")),
         "status": str(getattr(ev, "status", "")),
     }
+
+
+class _ArticleTable:
+    """Article id, title, URL and date, stored once however many facts cite the article.
+
+    One news article usually yields several facts; repeating its title and URL in
+    every piece of evidence would make big maps needlessly heavy.
+    """
+
+    def __init__(self) -> None:
+        self.records: list[dict[str, Any]] = []
+        self._seen: dict[tuple[Any, ...], int] = {}
+
+    def index(self, ev: Evidence) -> int:
+        url = _opt_str(getattr(ev, "url", None))
+        record = {
+            "id": str(getattr(ev, "article_id", "")),
+            "title": _opt_str(getattr(ev, "title", None)),
+            "url": url,
+            "href": _safe_href(url),
+            "published": _iso(getattr(ev, "published", None)),
+        }
+        key = tuple(record.values())
+        if key not in self._seen:
+            self._seen[key] = len(self.records)
+            self.records.append(record)
+        return self._seen[key]
 
 
 def _safe_href(url: Any) -> str | None:
@@ -526,6 +548,15 @@ def _relation(key: Any, attrs: Mapping[str, Any]) -> str:
 def _style_type(value: Any) -> str:
     """The entity type used for styling; anything outside the ontology is an Organization."""
     return value if value in TYPE_STYLES else "Organization"
+
+
+def _confidence(value: Any) -> float:
+    """A confidence fit for JSON: rounded, and 0 when missing or not a finite number."""
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        return 0.0
+    return round(number, 3) if math.isfinite(number) else 0.0
 
 
 def _iso(value: Any) -> str | None:
@@ -687,6 +718,7 @@ def _script_json(data: Any) -> str:
     return text
 
 
+@functools.cache
 def _vis_js() -> str:
     """vis-network as shipped in pyvis, licence header kept, source-map comment dropped."""
     source = resources.files("pyvis").joinpath("templates/lib/vis-9.1.2/vis-network.min.js")
@@ -696,6 +728,7 @@ def _vis_js() -> str:
     return _checked_script("\n".join(lines))
 
 
+@functools.cache
 def _app_js() -> str:
     source = resources.files("kg").joinpath("templates/map.js")
     return _checked_script(source.read_text(encoding="utf-8").replace("\r\n", "\n"))
@@ -713,9 +746,10 @@ def _content_security_policy(scripts: list[str]) -> str:
         "'sha256-" + base64.b64encode(hashlib.sha256(s.encode("utf-8")).digest()).decode() + "'"
         for s in scripts)
     return (f"default-src 'none'; script-src {hashes}; style-src 'unsafe-inline'; "
-            "img-src data:; base-uri 'none'; form-action 'none'")
+            "img-src 'none'; base-uri 'none'; form-action 'none'")
 
 
+@functools.cache
 def _template() -> jinja2.Template:
     env = jinja2.Environment(loader=jinja2.PackageLoader("kg", "templates"), autoescape=True,
                              undefined=jinja2.StrictUndefined, trim_blocks=True,

@@ -32,12 +32,12 @@ DESCRIPTORS = {
     "brand": ("Brand", "Company", "Organization"), "label": ("Brand", "Company", "Organization"),
     "house": ("Brand", "Company", "Organization"), "jeweller": ("Brand", "Company"),
     "jeweler": ("Brand", "Company"), "watchmaker": ("Brand", "Company"),
-    "platform": ("Marketplace", "Company", "Organization"),
-    "site": ("Marketplace", "Company", "Organization"),
-    "marketplace": ("Marketplace", "Company", "Organization"),
-    "website": ("Marketplace", "Company", "Organization"),
-    "app": ("Marketplace", "Company", "Organization"),
-    "mall": ("Marketplace", "Company", "Organization"),
+    "platform": ("Marketplace", "Company"),
+    "site": ("Marketplace", "Company"),
+    "marketplace": ("Marketplace", "Company"),
+    "website": ("Marketplace", "Company"),
+    "app": ("Marketplace", "Company"),
+    "mall": ("Marketplace", "Company"),
     "government": ("GovernmentBody", "Country", "Organization"),
     "ministry": ("GovernmentBody", "Organization"), "bureau": ("GovernmentBody", "Organization"),
     "authority": ("GovernmentBody", "Organization"), "regulator": ("GovernmentBody", "Organization"),
@@ -108,7 +108,7 @@ class Mentions:
         self.mentions: list[Mention] = []
         self._surface: dict[str, str] = {}
         raw = [m for m in (self._from_ent(ent) for ent in doc.ents) if m is not None]
-        self._canonicalise(self._join_adjacent(raw))
+        self._canonicalise(self._retype_brands(self._join_adjacent(raw)))
         self._add_acronyms()
 
     # ------------------------------------------------------------ building
@@ -148,7 +148,41 @@ class Mentions:
             text = _clean(ent.doc[start:end].text)
         if kind is None or text.lower() in NOT_NAMES or not text[0].isupper() and not text[0].isdigit():
             return None
-        return Mention(start, end, Entity(text, kind), text)
+        if text.isupper() and (len(text) > 5 or " " in text):
+            return None  # datelines and bylines: "IST - BANGALORE", "SHANGHAI"
+        if kind == "Organization" and ent.label_ == "ORG":
+            # "Hangzhou Market Regulation Bureau", "Ministry of Trade": an official body
+            heads = [w.lower() for w in re.findall(r"[A-Za-z]+", text)]
+            if any(h in BODY_HEADS and BODY_HEADS[h] == "GovernmentBody" for h in heads):
+                kind = "GovernmentBody"
+        return Mention(start, end, Entity(text, kind), text, ent.label_)
+
+    def _retype_brands(self, raw: list[Mention]) -> list[Mention]:
+        """The recogniser often calls a brand named after a person a PERSON: "jewelry
+        brands Arte Joyas and Goretti", "Galo Bertini, an up-and-coming suit brand"."""
+        doc = self.doc
+        brand_words = {"brand", "brands", "label", "labels", "designer", "house", "maker"}
+        out = list(raw)
+        for k, m in enumerate(out):
+            if m.entity.type != "Person" or not m.ner:
+                continue
+            before = {t.lower_ for t in doc[max(m.start - 2, 0): m.start]}
+            after = doc[m.end: min(m.end + 8, len(doc))]
+            appos_brand = len(after) > 1 and after[0].text == "," and any(
+                t.lower_ in brand_words for t in after[1:] if t.text != ",")
+            if before & brand_words or appos_brand:
+                for member in [m] + [x for x in out if x is not m and x.entity.type == "Person"
+                                     and x.ner and self._adjacent_in_list(m, x)]:
+                    i = out.index(member)
+                    out[i] = Mention(member.start, member.end, Entity(member.text, "Brand"),
+                                     member.text, member.ner)
+        return out
+
+    def _adjacent_in_list(self, a: Mention, b: Mention) -> bool:
+        """Are a and b neighbours in a written list ("A and B", "A, B")?"""
+        first, second = (a, b) if a.start < b.start else (b, a)
+        gap = self.doc[first.end: second.start]
+        return 0 < len(gap) <= 2 and all(t.lower_ in (",", "and", "or", "&") for t in gap)
 
     def _join_adjacent(self, raw: list[Mention]) -> list[Mention]:
         """"William Ding" + "Lei" is one person; "TPG" + "Growth" is the fund TPG Growth."""
@@ -525,6 +559,15 @@ class Mentions:
                 score = (1 if main else 2, distance, rank, 0 if subject else 1, m.start)
             if best_score is None or score < best_score:
                 best, best_score = m, score
+        if best is None:
+            # Nothing near: the entity of that kind the article has talked about most.
+            counts: dict[str, list[Mention]] = {}
+            for m in self.mentions:
+                if m.end <= token.i and m.entity.type in kinds and m.entity.name not in exclude \
+                        and m.ner not in ("GPE", "LOC"):
+                    counts.setdefault(m.entity.name, []).append(m)
+            if counts:
+                best = max(counts.values(), key=lambda ms: (len(ms), ms[-1].start))[-1]
         return best
 
     def _main_subject(self, tok) -> bool:

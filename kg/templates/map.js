@@ -12,6 +12,7 @@
   var data = JSON.parse(document.getElementById("kg-data").textContent);
   var MAX_FACTS = 200;     // incident relations listed per entity in the panel
   var MAX_SUGGESTIONS = 8;
+  var MAX_LABEL = 48;      // characters drawn on the canvas; the panel shows all
   var panel = document.getElementById("kg-panel");
 
   // ---------------------------------------------------------------- DOM helpers
@@ -75,8 +76,9 @@
   var folded = data.nodes.map(function (n) { return n.label.toLowerCase(); });
 
   function visNode(n, i) {
-    // Python's seeded layout: final positions when large, the physics start when not.
-    return { id: i, label: n.short, group: n.type, size: n.size, x: n.x, y: n.y };
+    var label = n.label.length > MAX_LABEL ? n.label.slice(0, MAX_LABEL - 1) + "…" : n.label;
+    // x/y: Python's seeded layout; final when large, the physics start when not.
+    return { id: i, label: label, group: n.type, size: n.size, x: n.x, y: n.y };
   }
 
   function visEdge(e, i) {
@@ -165,17 +167,18 @@
   }
 
   function evidenceItem(source) {
+    var article = data.articles[source.article];
     var item = el("li");
     item.appendChild(el("blockquote", source.sentence));
     var meta = el("div", null, "meta");
-    meta.appendChild(link(source.title || source.url || source.article_id, source.href));
-    var details = [source.published, "article " + source.article_id,
+    meta.appendChild(link(article.title || article.url || article.id, article.href));
+    var details = [article.published, "article " + article.id,
                    "confidence " + source.confidence.toFixed(2), source.rule, source.status];
     meta.appendChild(document.createTextNode(" · " + details.filter(Boolean).join(" · ")));
     item.appendChild(meta);
-    if (source.url && !source.href) {
+    if (article.url && !article.href) {
       // Shown, not linked: it is not a web address (it may be javascript: or worse).
-      item.appendChild(el("div", "URL (not a web link): " + source.url, "meta"));
+      item.appendChild(el("div", "URL (not a web link): " + article.url, "meta"));
     }
     return item;
   }
