@@ -380,6 +380,8 @@ def _role(ctx: Context, rule: Rule, trigger, role: str, other: frozenset[str]) -
         return []
     elif kind == "modified":
         # the noun an amod participle modifies, or that noun's name
+        if trigger.dep_ not in ("acl", "amod") and not (trigger.i >= 2 and ctx.doc[trigger.i - 1].text in ("-", "–")):
+            return []
         head = trigger.head
         tokens = [head] if m.at(head.i) is not None else _modified_noun(trigger)
         if head.dep_ == "appos" and m.at(head.i) is None:

@@ -196,6 +196,7 @@ class Mentions:
                 out[-1] = Mention(prev.start, m.end, entry.entity if entry else Entity(text, "Person"), text)
                 continue
             out.append(m)
+        out = self._join_official_names(out)
         taken = {i for m in out for i in range(m.start, m.end)}
         joined = []
         for m in out:
@@ -219,6 +220,31 @@ class Mentions:
                 m = Mention(m.start, j, entry.entity if entry else Entity(text, kind), text, m.ner)
             joined.append(m)
         return joined
+
+    def _join_official_names(self, raw: list[Mention]) -> list[Mention]:
+        """"the Rwanda Development Board", "Singapore Tourism Board": a country name that
+        opens the name of one of its official bodies is part of that name."""
+        doc = self.doc
+        starts = {m.start for m in raw}
+        out: list[Mention] = []
+        skip_until = -1
+        for m in raw:
+            if m.start < skip_until:
+                continue
+            if m.entity.type == "Country" or m.ner == "GPE":
+                j = m.end
+                while j < len(doc) and doc[j].pos_ == "PROPN" and doc[j].text[:1].isupper() \
+                        and (j == m.end or j not in starts) and doc[j].sent == doc[m.start].sent:
+                    j += 1
+                if j > m.end and doc[j - 1].lower_ in BODY_HEADS:
+                    text = doc[m.start: j].text
+                    entry = self.gazetteer.lookup(text)
+                    kind = BODY_HEADS[doc[j - 1].lower_]
+                    out.append(Mention(m.start, j, entry.entity if entry else Entity(text, kind), text, "ORG"))
+                    skip_until = j
+                    continue
+            out.append(m)
+        return out
 
     def _extend_name(self, end: int, limit: int) -> int:
         """"Ministry of Trade and Industry", "Office on the Fight against IPR Infringement":
@@ -603,9 +629,12 @@ class Mentions:
         """What the main clause of ``sent`` is about: the names in its subject (with their
         appositions and conjuncts), or what "the company" / "it" there refers to."""
         root = sent.root
-        for subj in root.children:
-            if subj.dep_ not in ("nsubj", "nsubjpass"):
-                continue
+        subjects = [c for c in root.children if c.dep_ in ("nsubj", "nsubjpass")]
+        if root.lemma_ in REPORTING and not any(self._names_party(x) for x in subjects):
+            # "Nykaa allotted shares, the documents showed": the report's own subject
+            subjects = [c for cc in root.children if cc.dep_ == "ccomp"
+                        for c in cc.children if c.dep_ in ("nsubj", "nsubjpass")] + subjects
+        for subj in subjects:
             names = [self.at(t.i) for t in subj.subtree
                      if self.at(t.i) is not None and (t.i == subj.i or t.dep_ in ("appos", "conj", "compound"))]
             names = _unique([n for n in names if n is not None])
