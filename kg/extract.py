@@ -30,6 +30,8 @@ from kg.modality import status_of
 from kg.records import ASSERTED, SYMMETRIC, Article, Entity, Triple
 
 PATTERNS = Path(__file__).parent / "patterns"
+PARTNERSHIP_NOUNS = {"partnership", "collaboration", "cooperation", "conjunction", "tandem",
+                     "concert", "alliance", "association", "coordination", "cooperation"}
 PARTY_TYPES = ("Company", "Brand", "Marketplace", "GovernmentBody", "Country", "Person",
                "Organization")
 
@@ -237,6 +239,12 @@ def _prep_objects(trigger, preps: set[str]) -> list:
                     for inner in _children(pobj, "prep"):
                         if inner.lower_ in preps:
                             found += _children(inner, "pobj")
+            if prep.lower_ in ("in", "together", "along") and "with" in preps:
+                for pobj in _children(prep, "pobj"):
+                    if pobj.lemma_.lower() in PARTNERSHIP_NOUNS:
+                        for inner in _children(pobj, "prep"):
+                            if inner.lower_ == "with":
+                                found += _children(inner, "pobj") + _right_after(inner)
                 for pc in _children(prep, "pcomp", "prep"):
                     if pc.lower_ in preps or words in preps:
                         found += _children(pc, "pobj")
@@ -298,14 +306,17 @@ def _role(ctx: Context, rule: Rule, trigger, role: str, other: frozenset[str]) -
         holders = [trigger] + _object_nouns(trigger)
         # "Alibaba's Tmall marketplace", "its platforms including Tmall"
         tok = trigger
-        for _ in range(3):
+        for _ in range(4):
             if tok.dep_ in ("compound", "nmod", "appos") and tok.head is not tok:
                 tok = tok.head
+                holders.append(tok)
+            elif tok.dep_ == "conj" and tok.head is not tok:
+                tok = tok.head  # "platforms including Tmall and Taobao": up the list, no owner taken
             elif tok.dep_ == "pobj" and tok.head.lower_ in ("including", "like", "as"):
                 tok = tok.head.head
+                holders.append(tok)
             else:
                 break
-            holders.append(tok)
         # a possessor names one owner, never the list around it
         return [x for h in holders for p in _possessors(h) for x in m.resolve(p, exclude=other, lists=False)]
     elif kind == "compound":
@@ -359,6 +370,29 @@ def _role(ctx: Context, rule: Rule, trigger, role: str, other: frozenset[str]) -
             i -= 1
         mention = m.at(i) if i >= trigger.sent.start else None
         return [mention] if mention else []
+    elif kind == "sentence_platform":
+        # the one platform the sentence is about ("JD.com ... with shop openings by A, B")
+        found = [x for x in m.mentions if trigger.sent.start <= x.start < trigger.sent.end
+                 and x.entity.type == "Marketplace" and x.entity.name not in other]
+        if not found:
+            for tok in trigger.sent:
+                if tok.lemma_.lower() in ("platform", "site", "marketplace") and any(
+                        c.lower_ == "the" for c in tok.children):
+                    found = m.resolve(tok, exclude=other, lists=False)
+                    break
+        return found if len({x.entity.name for x in found}) == 1 else []
+    elif kind == "members_of":
+        # "the launches of Guerlain, Sephora and Rimowa", "shop openings by A and B"
+        tokens = [p for prep in _children(trigger, "prep") if prep.lower_ in ("of", "by")
+                  for p in _children(prep, "pobj")]
+    elif kind == "called_name":
+        # "a digital payments service called GoPay"
+        tokens = []
+        for noun in _object_nouns(trigger):
+            for acl in _children(noun, "acl"):
+                if acl.lemma_ in ("call", "name", "dub", "brand", "know"):
+                    tokens += _children(acl, "oprd", "dobj", "attr") + [
+                        p for prep in _children(acl, "prep") for p in _children(prep, "pobj")]
     elif kind == "stake_in":
         # "an investment from X for a 20% stake in Y"
         tokens = []
@@ -460,6 +494,9 @@ def _requirement_ok(ctx: Context, rule: Rule, trigger, name: str) -> bool:
         return any(_words(a) & lex["investor_nouns"] for a in _children(trigger, "attr"))
     if name == "members":
         holders = _children(trigger, "nsubj", "attr", "dobj") + [trigger]
+        # "Some of the brands participating include ..."
+        holders += [p for h in _children(trigger, "nsubj") for prep in _children(h, "prep")
+                    if prep.lower_ == "of" for p in _children(prep, "pobj")]
         return any(_words(h) & (lex["member_nouns"] | {"member"}) for h in holders)
     if name == "hyphen":
         return trigger.i >= 2 and ctx.doc[trigger.i - 1].text in ("-", "–")

@@ -73,6 +73,10 @@ NOT_NAMES = {"january", "february", "march", "april", "may", "june", "july", "au
              "mr", "ms", "mrs", "dr", "chief", "executive", "officer", "founder", "mou", "mous",
              "memorandum", "moc", "loi", "ipo", "ceo", "cfo", "photo", "reuters", "bloomberg",
              "ap", "afp", "xinhua", "pti", "ians", "file"}
+ORG_LAST_WORDS = {"group", "holdings", "holding", "inc", "corp", "corporation", "company", "co",
+                  "ltd", "limited", "llc", "plc", "partners", "capital", "ventures", "fund",
+                  "bank", "labs", "studios", "international", "industries", "enterprises",
+                  "technologies", "systems", "foods", "brands", "associates", "foundation"}
 SUFFIX_WORDS = {"ltd", "inc", "corp", "co", "plc", "llc", "sa", "ag", "nv", "bv", "gmbh", "se",
                 "pte", "bhd", "tbk", "limited", "incorporated", "corporation", "s.a", "s.p.a"}
 LIST_WORDS = {",", "and", "or", "&", "as", "well", "plus"}
@@ -150,6 +154,8 @@ class Mentions:
             return None
         if text.isupper() and (len(text) > 5 or " " in text):
             return None  # datelines and bylines: "IST - BANGALORE", "SHANGHAI"
+        if kind == "Person" and text.split()[-1].lower().strip(".") in ORG_LAST_WORDS:
+            kind = "Organization"  # "Trendy Group", "Sequoia Capital": not people
         if kind == "Organization" and ent.label_ == "ORG":
             # "Hangzhou Market Regulation Bureau", "Ministry of Trade": an official body
             heads = [w.lower() for w in re.findall(r"[A-Za-z]+", text)]
