@@ -239,16 +239,17 @@ def _prep_objects(trigger, preps: set[str]) -> list:
                     for inner in _children(pobj, "prep"):
                         if inner.lower_ in preps:
                             found += _children(inner, "pobj")
-            if prep.lower_ in ("in", "together", "along") and "with" in preps:
+                for pc in _children(prep, "pcomp", "prep"):
+                    if pc.lower_ in preps or words in preps:
+                        found += _children(pc, "pobj")
+                found += _right_after(prep)
+            elif prep.lower_ in ("in", "together", "along") and "with" in preps:
+                # "filed three lawsuits in partnership with Vera Bradley"
                 for pobj in _children(prep, "pobj"):
                     if pobj.lemma_.lower() in PARTNERSHIP_NOUNS:
                         for inner in _children(pobj, "prep"):
                             if inner.lower_ == "with":
                                 found += _children(inner, "pobj") + _right_after(inner)
-                for pc in _children(prep, "pcomp", "prep"):
-                    if pc.lower_ in preps or words in preps:
-                        found += _children(pc, "pobj")
-                found += _right_after(prep)
     return found
 
 
