@@ -80,6 +80,9 @@ def read_file(path: Path) -> Iterator[Article | Skipped]:
     except UnicodeDecodeError as err:
         yield Skipped(str(path), f"not UTF-8 text (byte {err.start})")
         return
+    if suffix in (".txt", ".md") and _looks_binary(content):
+        yield Skipped(str(path), "binary data, not text")
+        return
     if suffix == ".json":
         yield from _from_json(path, content)
     elif suffix == ".jsonl":
@@ -92,6 +95,15 @@ def read_file(path: Path) -> Iterator[Article | Skipped]:
         yield _checked(path, *_from_text(content), path.stem)
     else:
         yield Skipped(str(path), f"unsupported file type {suffix or '(none)'!r}")
+
+
+def _looks_binary(content: str) -> bool:
+    """NUL bytes or mostly control characters: not an article."""
+    if "\x00" in content:
+        return True
+    sample = content[:4096]
+    controls = sum(1 for c in sample if ord(c) < 32 and c not in "\n\r\t\f")
+    return bool(sample) and controls / len(sample) > 0.1
 
 
 def _checked(path: Path, title: str | None, text: str, article_id: str,
@@ -111,12 +123,18 @@ def _from_text(content: str) -> tuple[str | None, str]:
 
 def _from_markdown(content: str) -> tuple[str | None, str]:
     match = re.search(r"^#\s+(.+?)\s*#*\s*$", content, flags=re.MULTILINE)
-    title = match.group(1).strip() if match else None
+    title = _plain_markdown(match.group(1)).strip() if match else None
     # Keep offsets meaningful: only strip markup characters, same length kept.
     text = re.sub(r"^(#+)(\s)", lambda m: " " * len(m.group(1)) + m.group(2), content,
                   flags=re.MULTILINE)
     text = re.sub(r"(\*\*|__)(?=\S)(.+?)(?<=\S)\1", lambda m: "  " + m.group(2) + "  ", text)
     return title, text
+
+
+def _plain_markdown(text: str) -> str:
+    """Inline Markdown to plain text: links, emphasis and code marks dropped."""
+    text = re.sub(r"!?\[([^\]]*)\]\([^)]*\)", r"\1", text)
+    return re.sub(r"(\*\*|__|\*|_|`)(?=\S)(.+?)(?<=\S)\1", r"\2", text)
 
 
 def _from_html(content: str) -> tuple[str | None, str]:

@@ -87,7 +87,7 @@ def parse_stake(text: str) -> Decimal | None:
 def parse_duration(text: str) -> int | None:
     """"three-year", "5-year", "18-month" -> months."""
     match = re.search(r"\b(\d+|one|two|three|four|five|six|seven|eight|nine|ten|twelve|fifteen|twenty)"
-                      r"[- ](year|month)s?[- ]?(?:long)?\b", text, re.IGNORECASE)
+                      r"[- ](year|month)s?(?![- ]old)(?:[- ]long)?\b", text, re.IGNORECASE)
     if not match:
         return None
     n = match.group(1).lower()
@@ -133,19 +133,30 @@ def resolve_date(text: str, published: date | None) -> date | None:
     return None
 
 
-def deal_attributes(sent, trigger, published: date | None) -> DealAttributes:
-    """What the trigger's sentence says about the deal, nearest mention first."""
+#: Which attributes each relation can carry: money and stakes belong to investments,
+#: durations to agreements; every fact can have a date.
+ATTRIBUTES = {"investedIn": {"amount", "stake"}, "signedMOU": {"duration"},
+              "fightsCounterfeitWith": {"duration"}}
+
+
+def deal_attributes(sent, trigger, published: date | None, relation: str = "investedIn") -> DealAttributes:
+    """What the trigger's sentence says about the deal, nearest mention first.
+
+    >>> parse_duration("the five-year-old startup") is None
+    True
+    """
+    wanted = ATTRIBUTES.get(relation, set())
     def nearest(labels):
         ents = [e for e in sent.ents if e.label_ in labels]
         return sorted(ents, key=lambda e: abs(e.start - trigger.i))
 
     amount = currency = stake = None
-    for ent in nearest(("MONEY",)):
+    for ent in nearest(("MONEY",) if "amount" in wanted else ()):
         parsed = parse_amount(ent.text)
         if parsed:
             amount, currency = parsed
             break
-    for ent in nearest(("PERCENT",)):
+    for ent in nearest(("PERCENT",) if "stake" in wanted else ()):
         window = sent.doc[ent.end: min(ent.end + 3, sent.end)].text.lower()
         if "stake" in window or "share" in window or "interest" in window:
             stake = parse_stake(ent.text)
@@ -155,6 +166,6 @@ def deal_attributes(sent, trigger, published: date | None) -> DealAttributes:
         when = resolve_date(ent.text, published)
         if when:
             break
-    duration = parse_duration(sent.text)
+    duration = parse_duration(sent.text) if "duration" in wanted else None
     return DealAttributes(date=when, amount=amount, currency=currency, stake=stake,
                           duration_months=duration)

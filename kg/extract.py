@@ -651,7 +651,7 @@ def extract(doc, article: Article, gazetteer: Gazetteer, *, rules: Iterable[Rule
             status = status_of(trigger, rule.hedges, rule.asserts)
             if status not in statuses:
                 continue
-            attributes = deal_attributes(sent, trigger, article.published)
+            attributes = deal_attributes(sent, trigger, article.published, rule.relation)
             triple = Triple(
                 subject=s.entity, relation=rule.relation, object=o.entity, article_id=article.id,
                 sentence=sent.text.strip(), start=sent.start_char, end=sent.end_char,

@@ -278,7 +278,7 @@ def test_non_utf8_file_is_an_input_error(tmp_path):
 
 # ------------------------------------------------------------ the data files
 
-ALLOWED_KEYS = {"name", "type", "aliases", "qid", "ambiguous", "operated_by", "parent"}
+ALLOWED_KEYS = {"name", "type", "aliases", "qid", "ambiguous", "operated_by", "parent", "platform"}
 GAZETTEER_DIRS = [pytest.param(TEST_GAZETTEER, id="tests-data-gazetteer"),
                   pytest.param(DEFAULT_DIR, id="data-gazetteers")]
 
