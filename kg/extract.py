@@ -30,6 +30,10 @@ from kg.modality import status_of
 from kg.records import ASSERTED, SYMMETRIC, Article, Entity, Triple
 
 PATTERNS = Path(__file__).parent / "patterns"
+#: Nouns whose infinitive is done by whoever has them ("talks to buy", "a deal to invest").
+EVENT_NOUNS = {"talk", "talks", "negotiation", "negotiations", "discussion", "discussions",
+               "deal", "agreement", "plan", "plans", "bid", "offer", "pact", "effort", "move",
+               "decision", "option", "right", "intention", "attempt", "proposal"}
 PARTNERSHIP_NOUNS = {"partnership", "collaboration", "cooperation", "conjunction", "tandem",
                      "concert", "alliance", "association", "coordination", "cooperation"}
 PARTY_TYPES = ("Company", "Brand", "Marketplace", "GovernmentBody", "Country", "Person",
@@ -184,6 +188,11 @@ def _agent_tokens(trigger, depth: int = 0) -> list:
         if head.dep_ == "pobj" and head.head.lower_ == "of" and head.head.head.dep_ == "attr":
             # "Coach was one of the first brands to launch": the copula's subject
             return _agent_tokens(head.head.head.head, depth + 1) or [head]
+        if trigger.dep_ == "acl" and head.pos_ == "NOUN" and head.lemma_.lower() in EVENT_NOUNS:
+            # "is in talks to buy", "struck a deal to invest": whoever holds the talks or deal
+            verb = head.head.head if head.dep_ == "pobj" else head.head
+            if verb.pos_ in ("VERB", "AUX"):
+                return _agent_tokens(verb, depth + 1)
         return [head]
     if trigger.dep_ == "acomp" or head.pos_ == "ADJ":
         return _agent_tokens(head, depth + 1)
