@@ -158,6 +158,18 @@ class Gazetteer:
         """The entry whose canonical name is exactly ``canonical``."""
         return self._by_name.get(canonical)
 
+    def find_body(self, words: Iterable[str], country: str) -> GazetteerEntry | None:
+        """The government body of ``country`` whose name holds all these words.
+
+        "Italy's economic development ministry" -> Ministry of Economic Development (Italy).
+        """
+        wanted = {w.lower() for w in words}
+        place = normalise(country)
+        found = [e for e in self.entries if e.type == "GovernmentBody"
+                 and wanted <= set(normalise(e.name).split())
+                 and any(place in normalise(form) for form in (e.name, *e.aliases))]
+        return found[0] if len(found) == 1 else None
+
     def operator_of(self, canonical: str) -> str | None:
         entry = self.get(canonical)
         return entry.operated_by if entry else None

@@ -440,6 +440,16 @@ class Mentions:
         kind = BODY_HEADS.get(token.lower_)
         if kind is None or not token.is_lower:
             return None
+        # "Italy's economic development ministry": a known body of that country
+        for poss in token.children:
+            owner = self.at(poss.i) if poss.dep_ == "poss" else None
+            if owner is not None and owner.entity.type == "Country":
+                words = [c.lower_ for c in token.children if c.dep_ in ("compound", "amod", "nmod")
+                         and c.i > poss.i] + [token.lower_]
+                entry = self.gazetteer.find_body(words, owner.entity.name)
+                if entry is not None:
+                    return Mention(owner.start, token.i + 1, entry.entity,
+                                   self.doc[owner.start: token.i + 1].text)
         for prep in token.children:
             if prep.dep_ == "prep" and prep.lower_ == "of":
                 place = next((self.at(c.i) for c in prep.children if c.dep_ == "pobj"), None)

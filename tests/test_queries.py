@@ -307,3 +307,11 @@ def test_typed_parameters_bind_typed_literals():
     assert Param("s", type="status").term("hedged") == Literal("hedged")
     with pytest.raises(QueryError, match="asserted"):
         Param("s", type="status").term("probable")
+
+
+def test_mous_by_country_groups_public_parties(graph):
+    # The corpus has one MOU with a government body (Government of Pakistan), stated by
+    # two articles (a1, and a2 reversed); the hedged JD.com–Nike MOU is left out.
+    result = run(graph, "mous-by-country", {})
+    assert table(result, "publicParty", "publicType", "counterparty", "articles") == [
+        ("Government of Pakistan", "GovernmentBody", "Alibaba Group", 2)]
