@@ -24,6 +24,7 @@ from itertools import combinations
 from pathlib import Path
 
 from kg.attributes import deal_attributes
+from kg.confidence import rule_confidence
 from kg.gazetteer import Gazetteer
 from kg.mentions import Mention, Mentions
 from kg.modality import status_of
@@ -664,7 +665,7 @@ def extract(doc, article: Article, gazetteer: Gazetteer, *, rules: Iterable[Rule
             triple = Triple(
                 subject=s.entity, relation=rule.relation, object=o.entity, article_id=article.id,
                 sentence=sent.text.strip(), start=sent.start_char, end=sent.end_char,
-                confidence=rule.confidence, rule=rule.id, status=status,
+                confidence=rule_confidence(rule.id, rule.confidence), rule=rule.id, status=status,
                 subject_text=ctx.mentions.surface(s.entity),
                 object_text=ctx.mentions.surface(o.entity), attributes=attributes)
             key = (triple.key, triple.start)

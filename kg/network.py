@@ -79,12 +79,13 @@ def to_networkx(dataset_or_graph: Graph) -> nx.MultiDiGraph:
 
     An edge's ``status`` is the strongest status (in the order of
     :data:`kg.records.STATUSES`) among the records of its fact, and its ``sources``,
-    ``confidence`` (max) and ``first_date`` (earliest deal date, else article date) come
+    ``confidence`` (:func:`kg.confidence.combine`: one vote per article) and ``first_date`` (earliest deal date, else article date) come
     from the records with that status: for a graph built with the default settings,
     the asserted ones. Only entities that take part in a fact become nodes.
     """
     import networkx as nx
 
+    from kg.confidence import combine
     from kg.queries import execute
 
     relation_of = {str(ECOM[r]): r for r in RELATIONS}
@@ -134,7 +135,8 @@ def to_networkx(dataset_or_graph: Graph) -> nx.MultiDiGraph:
         chosen.sort(key=lambda item: (item[0].article_id, item[0].sentence, -item[0].confidence))
         dates = [when for _, when in chosen if when is not None]
         G.add_edge(s, o, key=relation, relation=relation,
-                   confidence=max((ev.confidence for ev, _ in chosen), default=0.0),
+                   confidence=combine([ev.confidence for ev, _ in chosen],
+                                      [ev.article_id for ev, _ in chosen]),
                    sources=tuple(ev for ev, _ in chosen),
                    first_date=min(dates) if dates else None,
                    status=status)
