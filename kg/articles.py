@@ -124,11 +124,10 @@ def _from_text(content: str) -> tuple[str | None, str]:
 def _from_markdown(content: str) -> tuple[str | None, str]:
     match = re.search(r"^#\s+(.+?)\s*#*\s*$", content, flags=re.MULTILINE)
     title = _plain_markdown(match.group(1)).strip() if match else None
-    # Keep offsets meaningful: only strip markup characters, same length kept.
-    text = re.sub(r"^(#+)(\s)", lambda m: " " * len(m.group(1)) + m.group(2), content,
-                  flags=re.MULTILINE)
-    text = re.sub(r"(\*\*|__)(?=\S)(.+?)(?<=\S)\1", lambda m: "  " + m.group(2) + "  ", text)
-    return title, text
+    # The article text is the plain text a reader sees; offsets refer to it.
+    lines = [re.sub(r"^\s{0,3}(#{1,6}\s+|>\s?|[-*+]\s+(?=\S))", "", line).rstrip(" #")
+             for line in content.splitlines()]
+    return title, _plain_markdown("\n".join(lines))
 
 
 def _plain_markdown(text: str) -> str:
@@ -143,6 +142,8 @@ def _from_html(content: str) -> tuple[str | None, str]:
 
     text = trafilatura.extract(content, include_comments=False, include_tables=False,
                                favor_precision=True) or ""
+    # trafilatura puts each block (headline, dateline, paragraph) on a line of its own
+    text = re.sub(r"\n+", "\n\n", text)
     meta = trafilatura.extract_metadata(content)
     title = meta.title if meta and meta.title else None
     return title, text

@@ -92,16 +92,23 @@ def build_graph(paths: Iterable[str | Path], output: str | Path, *, model: str |
     every status are kept as provenance records; only ``include_statuses`` become
     plain graph triples.
     """
-    from kg.rdf import save, to_dataset
-
+    from kg.errors import InputError
+    from kg.rdf import format_of, save, to_dataset
     from kg.records import STATUSES
 
+    format_of(output)  # a wrong extension fails before the work, not after
+    paths = list(paths)
     result = extract_paths(paths, model=model, statuses=frozenset(STATUSES), progress=progress)
+    if not result.articles:
+        reasons = "; ".join(f"{s.source}: {s.reason}" for s in result.skipped[:5]) or "no input files"
+        raise InputError(f"no article could be read from {', '.join(map(str, paths))} ({reasons}); "
+                         "check the paths — nothing was written")
     dataset = to_dataset(result.articles, result.triples, include_statuses=include_statuses)
     save(dataset, output)
     counted = [t for t in result.triples if t.status in include_statuses]
     facts = Counter(t.relation for t in {t.key: t for t in counted}.values())
-    entities = {t.subject.name for t in counted} | {t.object.name for t in counted}
+    # every entity the graph describes, as `kg stats` counts them (facts of any status)
+    entities = {t.subject.name for t in result.triples} | {t.object.name for t in result.triples}
     return BuildReport(articles=len(result.articles), skipped=result.skipped,
                        facts={r: facts.get(r, 0) for r in RELATIONS}, entities=len(entities),
                        files=(str(output),))

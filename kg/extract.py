@@ -31,6 +31,9 @@ from kg.modality import status_of
 from kg.records import ASSERTED, SYMMETRIC, Article, Entity, Triple
 
 PATTERNS = Path(__file__).parent / "patterns"
+#: Parts of a company one can buy ("the rest of X", "the remainder of X").
+PART_NOUNS = {"rest", "remainder", "remaining", "part", "portion", "half", "bulk", "all", "parts",
+              "assets", "business", "operations", "unit"}
 #: Nouns whose infinitive is done by whoever has them ("talks to buy", "a deal to invest").
 EVENT_NOUNS = {"talk", "talks", "negotiation", "negotiations", "discussion", "discussions",
                "deal", "agreement", "plan", "plans", "bid", "offer", "pact", "effort", "move",
@@ -213,7 +216,17 @@ def _patient_tokens(trigger) -> list:
         if trigger.dep_ in ("acl", "amod"):
             return _modified_noun(trigger)
         return []
-    return _children(trigger, "dobj")
+    found = []
+    for obj in _children(trigger, "dobj"):
+        if obj.lower_ in ("which", "that", "whom", "who") and trigger.dep_ == "relcl":
+            found.append(trigger.head)  # "Zappos, which it bought in 2009"
+        elif obj.lemma_.lower() in PART_NOUNS:
+            # "acquired the rest of Yoox Net-a-Porter"
+            found += [p for prep in _children(obj, "prep") if prep.lower_ == "of"
+                      for p in _children(prep, "pobj")] or [obj]
+        else:
+            found.append(obj)
+    return found
 
 
 def _modified_noun(trigger) -> list:
@@ -392,6 +405,13 @@ def _role(ctx: Context, rule: Rule, trigger, role: str, other: frozenset[str]) -
                     found = m.resolve(tok, exclude=other, lists=False)
                     break
         return found if len({x.entity.name for x in found}) == 1 else []
+    elif kind == "round_owner":
+        # "Tokopedia raised $1.1bn in a round led by SoftBank": who raised the round
+        noun = trigger.head
+        tokens = [p for p in _possessors(noun)]
+        verb = noun.head.head if noun.dep_ == "pobj" else noun.head
+        if not tokens and verb.pos_ in ("VERB", "AUX") and verb is not noun:
+            tokens = _agent_tokens(verb)
     elif kind == "members_of":
         # "the launches of Guerlain, Sephora and Rimowa", "shop openings by A and B"
         tokens = [p for prep in _children(trigger, "prep") if prep.lower_ in ("of", "by")
@@ -487,6 +507,8 @@ def _requirement_ok(ctx: Context, rule: Rule, trigger, name: str) -> bool:
             return any(x.lemma_ in ("cooperate", "collaborate", "work", "partner", "join")
                        for x in _children(trigger, "xcomp"))
         return True
+    if name == "round_head":
+        return trigger.dep_ == "acl" and bool(_words(trigger.head) & lex["round_nouns"])
     if name == "intransitive":
         return not _children(trigger, "dobj")
     if name == "platform_head":
@@ -512,7 +534,15 @@ def _requirement_ok(ctx: Context, rule: Rule, trigger, name: str) -> bool:
     if name == "hyphen":
         return trigger.i >= 2 and ctx.doc[trigger.i - 1].text in ("-", "–")
     if name == "program_object":
-        return any(_words(t) & lex["program_nouns"] or ctx.mentions.at(t.i) for t in _prep_objects(trigger, {"in", "into"}))
+        # "enrolled in Project Zero", "joined the Alibaba Anti-Counterfeiting Alliance"
+        objs = _prep_objects(trigger, {"in", "into"}) + _children(trigger, "dobj")
+
+        def programme(t) -> bool:
+            mention = ctx.mentions.at(t.i)
+            if mention is not None:  # a named alliance or programme, not a company or platform
+                return mention.entity.type == "Organization"
+            return bool(_words(t) & lex["program_nouns"])
+        return any(programme(t) for t in objs)
     raise ValueError(f"rule {rule.id}: unknown requirement {name!r}")
 
 

@@ -422,7 +422,8 @@ class Mentions:
         if token.lemma_.lower() in DESCRIPTORS or token.lower_ in DESCRIPTORS:
             if any(c.lower_ in PAIR_WORDS for c in token.children) or token.lower_ in PAIR_WORDS:
                 return self.pair_antecedents(token, exclude)
-            definite = any(c.dep_ in ("det", "poss") and c.lower_ in ("the", "this", "its", "that")
+            # "the platform" points back; "its own marketplace" is an unnamed thing of its owner
+            definite = any(c.dep_ == "det" and c.lower_ in ("the", "this", "that")
                            for c in token.children)
             if definite and token.tag_ in ("NN", "NNP"):
                 kinds = DESCRIPTORS.get(token.lemma_.lower()) or DESCRIPTORS[token.lower_]
@@ -596,7 +597,7 @@ class Mentions:
             rank = kinds.index(m.entity.type)  # "the company" prefers a Company to a platform
             if distance == 0:
                 tier = 3 if is_subject else 0
-                score = (tier, 0, 0 if subject else 1, rank, m.start)
+                score = (tier, 0, rank, 0 if subject else 1, m.start)
             else:
                 score = (1 if main else 2, distance, rank, 0 if subject else 1, m.start)
             if best_score is None or score < best_score:

@@ -267,7 +267,12 @@ FORMATS: dict[str, tuple[str, bool]] = {
 }
 
 
-def _format_of(path: Path) -> tuple[str, bool]:
+def format_of(path: str | os.PathLike) -> str:
+    """The RDF format kg writes for this file name; :class:`GraphError` if it has none."""
+    return _format_of(Path(path))
+
+
+def _format_of(path: Path) -> str:
     fmt = FORMATS.get(path.suffix.lower())
     if fmt is None:
         raise GraphError(

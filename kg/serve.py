@@ -78,6 +78,16 @@ def is_loopback(host: str) -> bool:
         return False
 
 
+def bind_warning(host: str, writable: bool = False) -> str | None:
+    """The warning printed before binding to ``host``: None for loopback addresses."""
+    if is_loopback(host):
+        return None
+    return (f"kg: warning: binding the SPARQL endpoint to {host}, which other machines may "
+            "reach; it has no authentication"
+            + (" and accepts updates (--writable)" if writable else "")
+            + ". Use --host 127.0.0.1 to keep it local.")
+
+
 def endpoint_urls(host: str, port: int) -> tuple[str, str]:
     """(query URL, update URL) of a server bound to ``host:port``.
 
@@ -135,17 +145,17 @@ def start(graph_or_store: Any, host: str = DEFAULT_HOST, port: int = DEFAULT_POR
     if not 0 <= int(port) <= 65535:
         raise KGError(f"port {port} is out of range; use 1-65535 (or 0 for any free port)")
     executable = find_oxigraph()
-    if not is_loopback(host):
-        (warn or _stderr)(
-            f"kg: warning: binding the SPARQL endpoint to {host}, which other machines may "
-            "reach; it has no authentication"
-            + (" and accepts updates (--writable)" if writable else "")
-            + ". Use --host 127.0.0.1 to keep it local."
-        )
+    if port != 0 and not _port_free(host, int(port)):
+        # checked first: the readiness probe would otherwise reach whatever answers there
+        raise KGError(f"port {port} on {host} is already in use; stop what uses it or "
+                      "choose another --port")
     with ExitStack() as stack:
         work = Path(tempfile.mkdtemp(prefix="kg-serve-"))
         stack.callback(shutil.rmtree, work, ignore_errors=True)
         location, temporary = _prepare(graph_or_store, executable, work)
+        message = bind_warning(host, writable)
+        if message:
+            (warn or _stderr)(message)
         command = "serve" if writable else "serve-read-only"
         for attempt in range(_PORT_RETRIES if port == 0 else 1):
             chosen = _free_port(host) if port == 0 else int(port)
@@ -196,7 +206,10 @@ def serve(graph_or_store: Any, host: str = DEFAULT_HOST, port: int = DEFAULT_POR
     """
     out = out or sys.stdout
     server = start(graph_or_store, host, port, writable)
+    restore = _stop_on_sigterm()
     try:
+        if not is_loopback(host):
+            print(f"listening on {_bind(host, server.port)}", file=out)
         print(f"SPARQL query endpoint:  {server.query_url}", file=out)
         if writable:
             print(f"SPARQL update endpoint: {server.update_url}", file=out)
@@ -213,6 +226,7 @@ def serve(graph_or_store: Any, host: str = DEFAULT_HOST, port: int = DEFAULT_POR
             return
         raise KGError(f"the Oxigraph server stopped by itself (exit status {status})")
     finally:
+        restore()
         server.stop()
 
 
@@ -221,6 +235,22 @@ def serve(graph_or_store: Any, host: str = DEFAULT_HOST, port: int = DEFAULT_POR
 
 class _PortTaken(Exception):
     pass
+
+
+def _stop_on_sigterm() -> Callable[[], None]:
+    """Make SIGTERM stop :func:`serve` like Ctrl-C (so the server and its temporary copy
+    are cleaned up); returns a function that restores the previous handler."""
+    import signal
+    import threading
+
+    if threading.current_thread() is not threading.main_thread():
+        return lambda: None
+
+    def interrupt(signum, frame):
+        raise KeyboardInterrupt
+
+    previous = signal.signal(signal.SIGTERM, interrupt)
+    return lambda: signal.signal(signal.SIGTERM, previous)
 
 
 def _stderr(message: str) -> None:
@@ -240,6 +270,25 @@ def _free_port(host: str) -> int:
     with socket.socket(family, socket.SOCK_STREAM) as s:
         s.bind((name, 0))
         return s.getsockname()[1]
+
+
+def _port_free(host: str, port: int) -> bool:
+    """Whether ``host:port`` can be bound now (with SO_REUSEADDR, as the server binds)."""
+    name = host.strip("[]")
+    if name == "localhost":
+        name = "127.0.0.1"
+    try:
+        infos = socket.getaddrinfo(name, port, type=socket.SOCK_STREAM)
+    except socket.gaierror:
+        return True  # let the server report the address it cannot use
+    for family, kind, proto, _, address in infos:
+        with socket.socket(family, kind, proto) as s:
+            s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            try:
+                s.bind(address)
+            except OSError:
+                return False
+    return True
 
 
 def _prepare(source: Any, executable: Path, work: Path) -> tuple[Path, bool]:
@@ -287,6 +336,9 @@ def _store_folder(path: Path) -> Path:
     if not path.is_dir():
         raise GraphError(f"the Oxigraph store {str(path)!r} does not exist; "
                          "check the path or build it first")
+    if not (path / "CURRENT").is_file():  # the marker file of Oxigraph's RocksDB storage
+        raise GraphError(f"{str(path)!r} is a folder but not an Oxigraph store; give a graph "
+                         "file or a store made by kg (kg.store.open_store('x.oxigraph'))")
     return path
 
 
@@ -353,4 +405,4 @@ def _terminate(process: subprocess.Popen, timeout: float = 10.0) -> None:
 
 
 __all__ = ["Server", "find_oxigraph", "running_server", "serve", "start", "endpoint_urls",
-           "is_loopback"]
+           "is_loopback", "bind_warning"]
