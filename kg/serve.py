@@ -26,6 +26,7 @@ from __future__ import annotations
 import ipaddress
 import os
 import shutil
+import signal
 import socket
 import subprocess
 import sys
@@ -205,7 +206,10 @@ def serve(graph_or_store: Any, host: str = DEFAULT_HOST, port: int = DEFAULT_POR
     raises :class:`~kg.errors.KGError` if the server cannot start or stops by itself.
     """
     out = out or sys.stdout
-    server = start(graph_or_store, host, port, writable)
+    try:
+        server = start(graph_or_store, host, port, writable)
+    except KeyboardInterrupt:  # Ctrl-C while loading: start() has cleaned up
+        return
     restore = _stop_on_sigterm()
     try:
         if not is_loopback(host):
@@ -222,9 +226,11 @@ def serve(graph_or_store: Any, host: str = DEFAULT_HOST, port: int = DEFAULT_POR
         print("Press Ctrl-C to stop.", file=out, flush=True)
         try:
             status = server.wait()
+            if status in (-signal.SIGINT, -signal.SIGTERM):
+                return  # Ctrl-C in a terminal reaches the server's process group too
+            raise KGError(f"the Oxigraph server stopped by itself (exit status {status})")
         except KeyboardInterrupt:
             return
-        raise KGError(f"the Oxigraph server stopped by itself (exit status {status})")
     finally:
         restore()
         server.stop()
@@ -240,7 +246,6 @@ class _PortTaken(Exception):
 def _stop_on_sigterm() -> Callable[[], None]:
     """Make SIGTERM stop :func:`serve` like Ctrl-C (so the server and its temporary copy
     are cleaned up); returns a function that restores the previous handler."""
-    import signal
     import threading
 
     if threading.current_thread() is not threading.main_thread():
@@ -384,8 +389,8 @@ def _wait_until_ready(server: Server, log_path: Path, timeout: float, *, auto_po
         try:
             with opener.open(urllib.request.Request(
                     probe, headers={"Accept": "application/sparql-results+json"}), timeout=2) as r:
-                if r.status == 200:
-                    return
+                if r.status == 200 and server.process.poll() is None:
+                    return  # answered, and our server is still running
         except (urllib.error.URLError, OSError):
             pass
         if time.monotonic() > deadline:
