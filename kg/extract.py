@@ -473,8 +473,10 @@ def _role(ctx: Context, rule: Rule, trigger, role: str, other: frozenset[str]) -
     else:
         raise ValueError(f"rule {rule.id}: unknown role {role!r}")
     found: list[Mention] = []
+    # "CDT (acquired by Sumitomo), Canon, ...": a participle's noun is one name, not its list
+    lists = not (kind in ("patient", "modified") and trigger.dep_ in ("acl", "amod"))
     for tok in tokens:
-        found += m.resolve(tok, exclude=other)
+        found += m.resolve(tok, exclude=other, lists=lists)
         if found and kind in ("patient", "modified"):
             break  # the first reading that names something (see _modified_noun)
     return found
@@ -507,6 +509,14 @@ def _requirement_ok(ctx: Context, rule: Rule, trigger, name: str) -> bool:
             return any(x.lemma_ in ("cooperate", "collaborate", "work", "partner", "join")
                        for x in _children(trigger, "xcomp"))
         return True
+    if name == "not_commercial":
+        # "signed a finance agreement / a share purchase agreement": not a memorandum
+        words = set()
+        for n in _object_nouns(trigger):
+            words |= {w for c in n.children if c.dep_ in ("compound", "amod", "nmod") for w in _words(c)}
+        return not (words & lex["commercial_agreements"])
+    if name == "named_patient":
+        return any(ctx.mentions.at(t.i) is not None for t in _patient_tokens(trigger))
     if name == "round_head":
         return trigger.dep_ == "acl" and bool(_words(trigger.head) & lex["round_nouns"])
     if name == "intransitive":
@@ -609,6 +619,8 @@ def _candidates(ctx: Context, sent, rules: Iterable[Rule]) -> Iterator[tuple[Rul
                     s, o = o, s
                 if s.entity.name == o.entity.name:
                     continue
+                if rule.relation not in SYMMETRIC and (s.ner in ("GPE", "LOC") or o.ner in ("GPE", "LOC")):
+                    continue  # a city or region the gazetteer does not know is not a company
                 if s.entity.type not in rule.subject_types:
                     continue
                 if o.entity.type not in rule.object_types:

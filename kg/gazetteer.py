@@ -151,8 +151,15 @@ class Gazetteer:
         return cls.from_records(records, str(folder))
 
     def lookup(self, name: str) -> GazetteerEntry | None:
-        """The entry a surface name refers to, if any."""
-        return self._index.get(normalise(name))
+        """The entry a surface name refers to, if any.
+
+        Short and ambiguous names must match exactly: "us" is not the US, "coach" not Coach.
+        """
+        entry = self._index.get(normalise(name))
+        if entry is not None and (len(name.strip()) <= 3 or entry.ambiguous):
+            if name.strip() not in set(entry.surface_forms()):
+                return None
+        return entry
 
     def get(self, canonical: str) -> GazetteerEntry | None:
         """The entry whose canonical name is exactly ``canonical``."""

@@ -77,8 +77,18 @@ ORG_LAST_WORDS = {"group", "holdings", "holding", "inc", "corp", "corporation", 
                   "ltd", "limited", "llc", "plc", "partners", "capital", "ventures", "fund",
                   "bank", "labs", "studios", "international", "industries", "enterprises",
                   "technologies", "systems", "foods", "brands", "associates", "foundation"}
+#: Headline verbs that Title Case makes look like names ("Hilton Hotels Acquired by ...").
+VERB_FORMS = {f"{stem}{end}" for stem in (
+    "acquire", "buy", "sign", "invest", "launch", "open", "join", "raise", "sell", "list", "partner",
+    "team", "agree", "take", "close", "ink", "strike", "enter", "back", "fund", "sue", "win", "add",
+    "expand", "debut", "plan", "eye", "seek", "bid", "deny", "complete", "unveil", "announce")
+    for end in ("d", "ed", "ing")} | {
+    "bought", "sold", "took", "won", "struck", "buys", "signs", "invests", "launches", "opens",
+    "joins", "raises", "sells", "acquires", "inks", "strikes", "enters", "wins", "completes",
+    "unveils", "announces", "agrees", "takes", "closes", "sues", "expands", "debuts", "eyes",
+    "seeks", "denies"}
 SUFFIX_WORDS = {"ltd", "inc", "corp", "co", "plc", "llc", "sa", "ag", "nv", "bv", "gmbh", "se",
-                "pte", "bhd", "tbk", "limited", "incorporated", "corporation", "s.a", "s.p.a"}
+                "pte", "bhd", "tbk", "limited", "incorporated", "corporation", "spa", "lp", "llp"}
 LIST_WORDS = {",", "and", "or", "&", "as", "well", "plus"}
 
 
@@ -131,6 +141,9 @@ class Mentions:
             end -= 1
         while end > start and ent.doc[end - 1].tag_ == "POS" or (
                 end > start and ent.doc[end - 1].text in {"’s", "'s", "’", "'"}):
+            end -= 1
+        # "Hilton Hotels Acquired by ...": a headline verb is not part of the name
+        while end - start > 1 and ent.doc[end - 1].lower_ in VERB_FORMS:
             end -= 1
         if start >= end:
             return None
@@ -205,19 +218,34 @@ class Mentions:
         out = self._join_official_names(out)
         taken = {i for m in out for i in range(m.start, m.end)}
         joined = []
+        dropped: set[int] = set()
         for m in out:
+            if id(m) in dropped:
+                continue
             j = m.end
-            # "Alibaba Group Holding Ltd.": a legal suffix belongs to the name
-            while j < len(doc) and j not in taken and doc[j].lower_.strip(".") in SUFFIX_WORDS \
-                    and m.entity.type != "Person":
-                j += 1
+            # "Alibaba Group Holding Ltd.", "Energy Transfer Partners, L.P.": the legal suffix
+            # belongs to the name
+            while m.entity.type != "Person" and j < len(doc) and j not in taken:
+                if doc[j].lower_.replace(".", "") in SUFFIX_WORDS:
+                    j += 1
+                elif doc[j].text == "," and j + 1 < len(doc) \
+                        and doc[j + 1].lower_.replace(".", "") in SUFFIX_WORDS:
+                    j += 2
+                else:
+                    break
+            # a suffix the recogniser took for a name of its own ("L.P.") goes with it
+            out_next = [x for x in out if m.end <= x.start < j]
+            for x in out_next:
+                taken.difference_update(range(x.start, x.end))
+                dropped.add(id(x))
             if j > m.end:
                 text = doc[m.start: j].text
                 m = Mention(m.start, j, m.entity, text, m.ner)
             while j < len(doc) and j not in taken and doc[j].pos_ == "PROPN" and doc[j].text[:1].isupper() \
                     and doc[j].lower_ not in NOT_NAMES and not doc[j].ent_type_ in ("DATE", "TIME", "GPE", "NORP") \
                     and doc[j].sent == doc[m.start].sent and m.entity.type in ("Company", "Organization", "Person") \
-                    and doc[j - 1].dep_ == "compound" and doc[j - 1].head.i >= j:
+                    and doc[j - 1].dep_ == "compound" and doc[j - 1].head.i >= j \
+                    and doc[j].lower_ not in VERB_FORMS:
                 j += 1
             if j > m.end and not doc[j - 1].text.endswith("."):
                 text = doc[m.start: j].text
@@ -267,7 +295,8 @@ class Mentions:
                     break
                 if nxt.ent_type_ and nxt.ent_iob_ == "B" and nxt.ent_type_ not in ("ORG",):
                     # "Ministry of Trade and Industry of the Republic of Singapore"
-                    if word == "of" and nxt.ent_type_ in ("Country", "GPE"):
+                    official = any(t.lower_ in BODY_HEADS for t in doc[max(j - 8, 0): j])
+                    if word == "of" and (nxt.ent_type_ == "Country" or (nxt.ent_type_ == "GPE" and official)):
                         j = next((e.end for e in doc.ents if e.start == nxt.i), k + 1)
                         extended = True
                         continue

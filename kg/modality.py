@@ -93,7 +93,8 @@ def status_of(trigger, extra_hedges: frozenset[str] = frozenset(),
             # "plans to open": every cue; "closed its shop": exits and disputes, not plans;
             # "sued X, claiming ...": disputes only
             lexical = True if via in LEXICAL_SCOPE else (
-                "negated" if via in ("dobj", "nsubjpass") else "adversarial" if via == "advcl" else False)
+                "negated" if via in ("dobj", "nsubjpass", "nsubj") else
+                "adversarial" if via == "advcl" else False)
         found = _own_cue(tok, c, lexical)
         if found:
             return found
