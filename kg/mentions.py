@@ -398,9 +398,14 @@ class Mentions:
                 if token.left_edge.i <= m.start and m.end - 1 <= max(token.right_edge.i, m.end - 1) \
                         and m.start >= token.sent.start and (m.start <= token.i < m.end or m.start >= token.left_edge.i):
                     more.extend(self.list_members(m))
-            for conj in token.conjuncts:
-                if conj.i > token.i:
-                    more.extend(self._resolve_one(conj, exclude))
+            conjuncts = [c for c in token.conjuncts if c.i > token.i]
+            if conjuncts and not _within_subject(token):
+                last = max(conjuncts, key=lambda c: c.i)
+                nxt = last.i + 1
+                if nxt < len(self.doc) and self.doc[nxt].tag_ in ("VBD", "VBZ", "VBP", "MD"):
+                    conjuncts = []  # "... of Hughes, TerreStar and HNS entered into": a new clause
+            for conj in conjuncts:
+                more.extend(self._resolve_one(conj, exclude))
             found = _unique(found + more)
         return [m for m in found if m.entity.name not in exclude]
 
@@ -570,6 +575,14 @@ class Mentions:
         members.sort(key=lambda m: m.start)
         # "... on Tmall, and Prada opened a store": a list does not run into the subject of
         # the next clause. A later member that is itself a clause subject starts a new list.
+        last = members[-1]
+        own = doc[mention.end - 1]
+        if len(members) > 1 and last is not mention and last.end < len(doc) \
+                and doc[last.end].tag_ in ("VBD", "VBZ", "VBP", "MD") \
+                and not _within_subject(own):
+            # "the acquisition of Hughes, TerreStar and HNS entered into ...": the list after
+            # an object runs into the subject of the next clause; keep what precedes
+            members = [x for x in members if x.start <= mention.start]
         for k in range(1, len(members)):
             head = doc[members[k].end - 1]
             while head.dep_ in ("compound", "flat") and head.head.i < members[k].end:
@@ -709,6 +722,18 @@ class Mentions:
             if len(seen) == 2:
                 return list(seen.values())
         return []
+
+
+def _within_subject(tok) -> bool:
+    """Is this word inside the subject phrase of its clause ("brands including A and B
+    have joined")? Walks up to the clause's verb."""
+    for _ in range(8):
+        if tok.dep_ in ("nsubj", "nsubjpass"):
+            return True
+        if (tok.pos_ in ("VERB", "AUX") and tok.dep_ != "prep") or tok.head is tok:
+            return False  # "including" is a preposition here, not the clause's verb
+        tok = tok.head
+    return False
 
 
 def _unique(mentions: Iterable[Mention]) -> list[Mention]:

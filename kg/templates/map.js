@@ -23,7 +23,7 @@
     return node;
   }
 
-  // Defence in depth: Python already dropped non-web URLs from `href`.
+  // Defence in depth: Python already marked which URLs are web addresses (`web`).
   function safeHref(url) {
     if (typeof url !== "string") return null;
     try {
@@ -171,12 +171,12 @@
     var item = el("li");
     item.appendChild(el("blockquote", source.sentence));
     var meta = el("div", null, "meta");
-    meta.appendChild(link(article.title || article.url || article.id, article.href));
+    meta.appendChild(link(article.title || article.url || article.id, article.web ? article.url : null));
     var details = [article.published, "article " + article.id,
                    "confidence " + source.confidence.toFixed(2), source.rule, source.status];
     meta.appendChild(document.createTextNode(" · " + details.filter(Boolean).join(" · ")));
     item.appendChild(meta);
-    if (article.url && !article.href) {
+    if (article.url && !article.web) {
       // Shown, not linked: it is not a web address (it may be javascript: or worse).
       item.appendChild(el("div", "URL (not a web link): " + article.url, "meta"));
     }
