@@ -405,6 +405,11 @@ def _role(ctx: Context, rule: Rule, trigger, role: str, other: frozenset[str]) -
                     found = m.resolve(tok, exclude=other, lists=False)
                     break
         return found if len({x.entity.name for x in found}) == 1 else []
+    elif kind == "copula_attr":
+        # "Adobe's first acquisition was Emerald City Software"
+        tokens = []
+        if trigger.dep_ == "nsubj" and trigger.head.lemma_ == "be":
+            tokens = _children(trigger.head, "attr")
     elif kind == "round_owner":
         # "Tokopedia raised $1.1bn in a round led by SoftBank": who raised the round
         noun = trigger.head
@@ -619,8 +624,11 @@ def _candidates(ctx: Context, sent, rules: Iterable[Rule]) -> Iterator[tuple[Rul
                     s, o = o, s
                 if s.entity.name == o.entity.name:
                     continue
-                if rule.relation not in SYMMETRIC and (s.ner in ("GPE", "LOC") or o.ner in ("GPE", "LOC")):
-                    continue  # a city or region the gazetteer does not know is not a company
+                if rule.relation not in SYMMETRIC and (ctx.mentions.is_place(s) or ctx.mentions.is_place(o)):
+                    continue  # a city or region the text names as a place is not a company
+                if rule.relation not in SYMMETRIC:
+                    # what is bought or listed is an organisation, whatever the recogniser says
+                    o = _as_organisation(o, rule.object_types)
                 if s.entity.type not in rule.subject_types:
                     continue
                 if o.entity.type not in rule.object_types:
@@ -629,6 +637,15 @@ def _candidates(ctx: Context, sent, rules: Iterable[Rule]) -> Iterator[tuple[Rul
                     if not (entry and entry.platform and "Marketplace" in rule.object_types):
                         continue
                 yield rule, tok, s, o
+
+
+def _as_organisation(m: Mention, allowed: frozenset[str]) -> Mention:
+    """Type correction: the recogniser's PERSON where only an organisation fits
+    ("Myogen was acquired by Gilead") is an organisation the gazetteer does not know."""
+    if m.ner == "PERSON" and m.entity.type == "Person" and "Person" not in allowed \
+            and "Organization" in allowed:
+        return Mention(m.start, m.end, Entity(m.entity.name, "Organization"), m.text, "ORG")
+    return m
 
 
 def _find_organisers(ctx: Context) -> None:

@@ -101,7 +101,8 @@ def filter_graph(G: nx.MultiDiGraph, *, relations: Iterable[str] | None = None,
         Keep edges whose ``first_date`` lies in ``[since, until]``. Edges without
         a date are kept unless one of the two is given.
     focus : str, optional
-        An entity IRI or label (case-insensitive): keep only its neighbourhood.
+        An entity IRI, label or alias (case-insensitive): keep only its
+        neighbourhood.
     depth : int
         Radius of the focus neighbourhood, ignoring edge direction.
 
@@ -205,19 +206,33 @@ def _edge_wanted(key: Any, attrs: Mapping[str, Any], relations: frozenset[str] |
 
 
 def _resolve_focus(G: nx.MultiDiGraph, focus: str) -> str:
-    """The node a focus string names: its IRI, else its label, case-insensitively."""
+    """The node a focus string names: its IRI, else its label or an alias.
+
+    Exact matches win over case-insensitive ones, and labels over aliases, so
+    "Alibaba" finds the entity whose alias it is unless another is labelled so.
+    """
     if focus in G:
         return focus
-    wanted = focus.casefold()
-    hits = sorted(n for n, label in G.nodes(data="label")
-                  if str(label if label is not None else n).casefold() == wanted)
-    if not hits:
-        raise InputError(f"No entity named '{focus}' in the graph; "
-                         "try `kg stats` to list entities")
-    if len(hits) > 1:
-        raise InputError(f"'{focus}' names {len(hits)} entities ({', '.join(hits[:5])}); "
-                         "pass one of these IRIs as the focus instead")
-    return hits[0]
+    wanted = focus.strip()
+    for fold in (str, str.casefold):
+        for names in (_labels_of, _aliases_of):
+            hits = sorted(n for n, attrs in G.nodes(data=True)
+                          if fold(wanted) in {fold(name) for name in names(n, attrs)})
+            if len(hits) == 1:
+                return hits[0]
+            if hits:
+                raise InputError(f"'{focus}' names {len(hits)} entities "
+                                 f"({', '.join(hits[:5])}); pass one of these IRIs as the focus")
+    raise InputError(f"No entity named '{focus}' in the graph; try `kg stats` to list entities")
+
+
+def _labels_of(node: Any, attrs: Mapping[str, Any]) -> tuple[str, ...]:
+    label = attrs.get("label")
+    return (str(label if label is not None else node),)
+
+
+def _aliases_of(node: Any, attrs: Mapping[str, Any]) -> tuple[str, ...]:
+    return tuple(str(a) for a in attrs.get("aliases") or ())
 
 
 def _ego_graph(H: nx.MultiDiGraph, center: str, depth: int) -> nx.MultiDiGraph:
@@ -393,7 +408,7 @@ def _node_record(iri: str, attrs: Mapping[str, Any], xy: np.ndarray, degree: int
     label = str(attrs.get("label") or iri)
     qid = attrs.get("qid")
     base, step, cap = (6.0, 2.0, 24.0) if large else (12.0, 3.0, 36.0)
-    return {
+    record = {
         "iri": str(iri),
         "label": label,
         "type": _style_type(attrs.get("type")),
@@ -403,6 +418,10 @@ def _node_record(iri: str, attrs: Mapping[str, Any], xy: np.ndarray, degree: int
         "y": round(float(xy[1]), 1),
         "size": round(min(cap, base + step * math.log2(1 + degree)), 1),
     }
+    aliases = sorted(set(_aliases_of(iri, attrs)) - {label})
+    if aliases:  # most entities have none; big maps should not carry empty lists
+        record["aliases"] = aliases
+    return record
 
 
 def _edge_records(edges: list[tuple[Any, Any, Any, dict[str, Any]]], index: Mapping[Any, int],
@@ -463,7 +482,7 @@ class _ArticleTable:
             "id": str(getattr(ev, "article_id", "")),
             "title": _opt_str(getattr(ev, "title", None)),
             "url": url,
-            "web": _safe_href(url) is not None,  # only web URLs become links
+            "href": _safe_href(url),  # only web URLs become links
             "published": _iso(getattr(ev, "published", None)),
         }
         key = tuple(record.values())

@@ -63,6 +63,7 @@ BODY_HEADS = {"government": "GovernmentBody", "ministry": "GovernmentBody",
 REPORTING = {"say", "show", "report", "tell", "add", "note", "announce", "state", "confirm",
              "reveal", "disclose", "write", "explain", "claim", "indicate", "suggest"}
 #: Quantity nouns whose "of" phrase names the members ("a host of investors such as A").
+UNIT_NOUNS = {"subsidiary", "unit", "affiliate", "arm", "division", "subsidiaries", "units"}
 QUANTITY = {"host", "number", "group", "range", "series", "list", "handful", "couple", "dozens",
             "array", "slew", "raft", "clutch", "variety", "set", "lot", "lots"}
 PAIR_WORDS = {"pair", "two", "both", "duo", "sides", "partners"}
@@ -435,13 +436,20 @@ class Mentions:
             appos = [m for m in inner if self.doc[m.end - 1].dep_ == "appos"
                      or self.doc[m.start].dep_ == "appos"]
             return _unique(appos or inner[-1:])
-        if token.lower_ in QUANTITY:
+        if token.lower_ in QUANTITY or token.lemma_.lower() in UNIT_NOUNS:
+            # "a host of investors such as A"; "a subsidiary of Hitachi Zosen" (its parent acts)
             for prep in token.children:
                 if prep.dep_ == "prep" and prep.lower_ == "of":
                     inner_members = [x for p in prep.children if p.dep_ == "pobj"
                                      for x in self.resolve(p, exclude)]
                     if inner_members:
                         return inner_members
+        if token.pos_ == "NOUN" and not inner:
+            # "streaming service Tubi": a name the recogniser missed, right after its description
+            names = [c for c in token.children if c.pos_ == "PROPN" and c.i > token.i
+                     and c.dep_ in ("appos", "compound", "nmod", "npadvmod")]
+            if names:
+                return self._proper_name(names[0])
         # "brands such as A and B", "giants, including Tmall"
         for child in token.children:
             if child.dep_ == "prep" and (child.lower_ in ("including", "like")
@@ -503,6 +511,24 @@ class Mentions:
             entity = entry.entity if entry else Entity(name, kind)
             return Mention(first, token.i + 1, entity, name)
         return None
+
+    def is_place(self, m: Mention) -> bool:
+        """A name the recogniser calls a place and the text uses as one ("in Sevierville,
+        Tennessee", "Hangzhou-based"): not a company, whatever the recogniser's doubts."""
+        if m.ner not in ("GPE", "LOC"):
+            return False
+        doc = self.doc
+        i = m.start - 1
+        if i >= 0 and doc[i].lower_ == "the":
+            i -= 1
+        if i >= 0 and doc[i].lower_ in ("in", "at", "from", "near", "across", "throughout", "of", "to"):
+            return True
+        if m.end + 1 < len(doc) and doc[m.end].text in ("-", "–") and doc[m.end + 1].lower_ in ("based", "headquartered"):
+            return True
+        if i >= 1 and doc[i].text == ",":
+            prev = self.at(i - 1)
+            return prev is not None and prev is not m and self.is_place(prev)
+        return False
 
     def _is_possessor(self, m: Mention) -> bool:
         last = self.doc[m.end - 1]

@@ -23,7 +23,7 @@
     return node;
   }
 
-  // Defence in depth: Python already marked which URLs are web addresses (`web`).
+  // Defence in depth: Python already dropped non-web URLs from `href`.
   function safeHref(url) {
     if (typeof url !== "string") return null;
     try {
@@ -73,7 +73,11 @@
     incident[e.from].push(i);
     if (e.to !== e.from) incident[e.to].push(i);
   });
+  // Search matches labels and aliases, case-insensitively.
   var folded = data.nodes.map(function (n) { return n.label.toLowerCase(); });
+  var foldedAliases = data.nodes.map(function (n) {
+    return (n.aliases || []).map(function (a) { return a.toLowerCase(); });
+  });
 
   function visNode(n, i) {
     var label = n.label.length > MAX_LABEL ? n.label.slice(0, MAX_LABEL - 1) + "…" : n.label;
@@ -158,6 +162,7 @@
       el("h3", n.label),
       definitions([
         ["Type", n.type],
+        ["Also known as", (n.aliases || []).join(" · ")],
         ["Wikidata", n.qid ? link(n.qid, n.wikidata) : null],
         ["IRI", n.iri]
       ]),
@@ -171,12 +176,12 @@
     var item = el("li");
     item.appendChild(el("blockquote", source.sentence));
     var meta = el("div", null, "meta");
-    meta.appendChild(link(article.title || article.url || article.id, article.web ? article.url : null));
+    meta.appendChild(link(article.title || article.url || article.id, article.href));
     var details = [article.published, "article " + article.id,
                    "confidence " + source.confidence.toFixed(2), source.rule, source.status];
     meta.appendChild(document.createTextNode(" · " + details.filter(Boolean).join(" · ")));
     item.appendChild(meta);
-    if (article.url && !article.web) {
+    if (article.url && !article.href) {
       // Shown, not linked: it is not a web address (it may be javascript: or worse).
       item.appendChild(el("div", "URL (not a web link): " + article.url, "meta"));
     }
@@ -237,9 +242,10 @@
     var exact = [], prefix = [], inside = [];
     folded.forEach(function (label, i) {
       if (hiddenNodes[i]) return;
-      if (label === q) exact.push(i);
-      else if (label.indexOf(q) === 0) prefix.push(i);
-      else if (label.indexOf(q) > 0) inside.push(i);
+      var names = [label].concat(foldedAliases[i]);
+      if (names.indexOf(q) >= 0) exact.push(i);
+      else if (names.some(function (s) { return s.indexOf(q) === 0; })) prefix.push(i);
+      else if (names.some(function (s) { return s.indexOf(q) > 0; })) inside.push(i);
     });
     function byLength(a, b) { return folded[a].length - folded[b].length || a - b; }
     return exact.concat(prefix.sort(byLength), inside.sort(byLength));
