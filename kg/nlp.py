@@ -67,9 +67,10 @@ def _load(name: str, gazetteer_dir: str):
         nlp.add_pipe("kg_paragraphs", before="parser")
     gazetteer = Gazetteer.load(gazetteer_dir)
     where = {"before": "ner"} if "ner" in nlp.pipe_names else {}
-    ruler = nlp.add_pipe("entity_ruler", name="gazetteer_ruler", config={"phrase_matcher_attr": None,
-                                                                        "overwrite_ents": True},
-                         **where)
-    ruler.add_patterns(gazetteer.ruler_patterns(nlp.make_doc))
+    # Two phrase rulers: most names case-insensitively, ambiguous ones as spelt.
+    for ruler_name, attr, exact in (("gazetteer_ruler", "LOWER", False), ("gazetteer_exact", "ORTH", True)):
+        ruler = nlp.add_pipe("entity_ruler", name=ruler_name, **where,
+                             config={"phrase_matcher_attr": attr, "overwrite_ents": False})
+        ruler.add_patterns(gazetteer.ruler_patterns(exact))
     nlp.meta.setdefault("kg", {})["gazetteer_entries"] = len(gazetteer.entries)
     return nlp, gazetteer

@@ -157,7 +157,9 @@
       item.appendChild(factLine(edgeIndex, index));
       list.appendChild(item);
     });
-    if (facts.length > MAX_FACTS) list.appendChild(el("li", "… and " + (facts.length - MAX_FACTS) + " more"));
+    if (facts.length > MAX_FACTS) {
+      list.appendChild(el("li", "… and " + (facts.length - MAX_FACTS) + " more"));
+    }
     showInPanel([
       el("h3", n.label),
       definitions([
@@ -197,7 +199,8 @@
     showInPanel([
       heading,
       definitions([
-        ["Relation", e.relation + (data.relations[e.relation].directed ? " (directed)" : " (symmetric)")],
+        ["Relation", e.relation +
+          (data.relations[e.relation].directed ? " (directed)" : " (symmetric)")],
         ["Confidence", e.confidence.toFixed(2)],
         ["First reported", e.first_date],
         ["Sources", String(e.sources.length)]
@@ -215,14 +218,18 @@
   function selectNode(index, zoom) {
     if (!(index >= 0 && index < data.nodes.length)) return false;
     network.selectNodes([index]);
-    if (zoom) network.focus(index, { scale: Math.max(network.getScale(), 1.0), animation: { duration: 300 } });
+    if (zoom) {
+      network.focus(index, { scale: Math.max(network.getScale(), 1.0),
+                             animation: { duration: 300 } });
+    }
     showNode(index);
     return true;
   }
 
   function selectEdge(index) {
     if (!(index >= 0 && index < data.edges.length)) return false;
-    network.setSelection({ nodes: [], edges: [index] }, { unselectAll: true, highlightEdges: false });
+    network.setSelection({ nodes: [], edges: [index] },
+                         { unselectAll: true, highlightEdges: false });
     showEdge(index);
     return true;
   }
@@ -306,15 +313,22 @@
         nodeOff[e.from] || nodeOff[e.to];
     });
     nodeOff = nodeOff.map(function (off, i) {
-      return off || (incident[i].length > 0 && incident[i].every(function (j) { return edgeOff[j]; }));
+      var edgesOff = incident[i].every(function (j) { return edgeOff[j]; });
+      return off || (incident[i].length > 0 && edgesOff);
     });
     var nodeUpdates = [], edgeUpdates = [], shownNodes = 0, shownEdges = 0;
     nodeOff.forEach(function (off, i) {
-      if (+off !== hiddenNodes[i]) { hiddenNodes[i] = +off; nodeUpdates.push({ id: i, hidden: off }); }
+      if (+off !== hiddenNodes[i]) {
+        hiddenNodes[i] = +off;
+        nodeUpdates.push({ id: i, hidden: off });
+      }
       if (!off) shownNodes++;
     });
     edgeOff.forEach(function (off, i) {
-      if (+off !== hiddenEdges[i]) { hiddenEdges[i] = +off; edgeUpdates.push({ id: i, hidden: off }); }
+      if (+off !== hiddenEdges[i]) {
+        hiddenEdges[i] = +off;
+        edgeUpdates.push({ id: i, hidden: off });
+      }
       if (!off) shownEdges++;
     });
     if (nodeUpdates.length) nodes.update(nodeUpdates);
