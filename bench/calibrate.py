@@ -13,9 +13,9 @@ aliases and order symmetric pairs:
 * otherwise                            -> false positive (fp)
 
 The unit is the scorer's: a distinct (subject, relation, object) per article and rule,
-however many sentences state it. Precision is smoothed with a uniform Beta(1, 1)
-prior (Laplace): ``(tp + 1) / (tp + fp + 2)``, so a rule that fired once is 0.67 or
-0.33, not 1 or 0. A rule that never fired on dev has no entry under ``rules`` (it is
+however many sentences state it. Precision is smoothed with a Beta prior worth two
+observations centred on the rule's hand-set confidence c: ``(tp + 2c) / (tp + fp + 2)``,
+so a rule seen once moves from its prior towards what was seen, never to 1 or 0. A rule that never fired on dev has no entry under ``rules`` (it is
 listed under ``unmeasured``), so a reader falls back to its hand-set confidence.
 
 These are in-sample figures: the rules were written while looking at this corpus,
@@ -56,8 +56,9 @@ def git_version() -> str:
         return "unknown"
 
 
-def smoothed(tp: int, fp: int) -> float:
-    return (tp + 1) / (tp + fp + 2)
+def smoothed(tp: int, fp: int, prior: float = 0.5) -> float:
+    """Beta(2c, 2(1-c)) prior centred on the rule's hand-set confidence c."""
+    return (tp + 2 * prior) / (tp + fp + 2)
 
 
 def count_rules(score, nlp, gazetteer, articles, gold, rules):
@@ -158,7 +159,7 @@ def main(argv: list[str] | None = None) -> int:
 
     confidence = {r.id: r.confidence for r in rules}
     relation = {r.id: r.relation for r in rules}
-    table = {rid: {**c, "n": c["tp"] + c["fp"], "precision": round(smoothed(c["tp"], c["fp"]), 3),
+    table = {rid: {**c, "n": c["tp"] + c["fp"], "precision": round(smoothed(c["tp"], c["fp"], confidence[rid]), 3),
                    "confidence": confidence[rid]} for rid, c in counts.items()}
     data = {
         "_comment": (
@@ -168,7 +169,7 @@ def main(argv: list[str] | None = None) -> int:
             "../shared/corpus/dev), asserted facts only, judged by ../shared/eval/score.py's "
             "aliases and normalisation, one count per distinct (subject, relation, object) per "
             "article. tp = in gold; fp = not in gold; optional gold facts are neither. "
-            "precision = (tp + 1) / (tp + fp + 2) (Laplace, Beta(1,1) prior); n = tp + fp; "
+            "precision = (tp + 2c) / (tp + fp + 2), a Beta prior centred on the hand-set confidence c; n = tp + fp; "
             "'confidence' is the hand-set value from relations.json. Rules that never fired "
             "(n = 0) are not under 'rules' but listed in 'unmeasured': keep their hand-set "
             "confidence. In-sample: the rules were tuned on "

@@ -102,7 +102,8 @@ VERBS = {"listedOn": "opened a flagship store on", "operates": "operates",
 
 # --------------------------------------------------------------------------- graphs
 
-def synthetic_graph(n_nodes: int, *, edges_per_node: float = 1.5, seed: int = 42) -> nx.MultiDiGraph:
+def synthetic_graph(n_nodes: int, *, edges_per_node: float = 1.5,
+                    seed: int = 42) -> nx.MultiDiGraph:
     """A seeded news-like graph in kg's schema; object choice is skewed so hubs appear."""
     rng = random.Random(seed)
     G = nx.MultiDiGraph(title=f"Synthetic e-commerce news graph ({n_nodes:,} entities)")
