@@ -63,11 +63,13 @@ def extract(
     from rich.console import Console
     from rich.table import Table
 
-    table = Table("article", "subject", "relation", "object", "conf", "status", "rule")
+    table = Table("article", "subject", "relation", "object", "conf", "status", "rule",
+                  box=None, pad_edge=False)
     for t in result.triples:
         table.add_row(t.article_id, t.subject_text, t.relation, t.object_text,
                       f"{t.confidence:.2f}", t.status, t.rule)
-    Console().print(table)
+    # wide enough for whole names: a table that truncates names is no use to an analyst
+    Console(width=max(160, Console().width), soft_wrap=True).print(table)
 
 
 @app.command()

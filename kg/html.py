@@ -89,8 +89,9 @@ def filter_graph(G: nx.MultiDiGraph, *, relations: Iterable[str] | None = None,
     Parameters
     ----------
     G : networkx.MultiDiGraph
-        Nodes keyed by entity IRI with ``label``/``type``/``qid``; edges keyed by
-        relation with ``relation``/``confidence``/``sources``/``first_date``.
+        Nodes keyed by entity IRI with ``label``/``type``/``qid`` (``aliases``
+        optional); edges keyed by relation with ``relation``/``confidence``/
+        ``sources``/``first_date``.
     relations : iterable of str, optional
         Keep only edges of these relations (names from ``kg.records.RELATIONS``).
     types : iterable of str, optional
