@@ -361,8 +361,6 @@ def test_map_with_filters(graph, tmp_path):
     assert out.is_file()
 
 
-@pytest.mark.xfail(strict=True, reason="bug: kg.html._resolve_focus matches only rdfs:label, not "
-                   "aliases, so the README's `kg map ... --focus Alibaba` fails")
 def test_map_focus_by_alias_as_in_the_readme(graph, tmp_path):
     result = kg("map", graph, "-o", tmp_path / "m.html", "--focus", "Alibaba", "--depth", "2",
                 "--relation", "listedOn")
