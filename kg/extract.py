@@ -93,7 +93,39 @@ def load_rules(path: str | None = None) -> tuple[Rule, ...]:
             hedges=frozenset(r.get("hedges", ())), context_window=int(r.get("context_window", 0)),
             asserts=frozenset(r.get("asserts", ())),
             confidence=float(r.get("confidence", 0.8)), description=r.get("description", "")))
+    for rule in rules:
+        _check_rule(rule)
     return tuple(rules)
+
+
+ROLES = {"agent", "patient", "prep", "poss", "compound", "platform", "self", "nsubj_prep",
+         "nsubj_poss", "nsubj_members", "dobj_members", "sentence_list", "sentence_platform",
+         "members_of", "called_name", "as_on", "preceding_name", "stake_in", "copula_attr",
+         "round_owner", "head", "hyphen_prefix", "modified", "organiser"}
+REQUIREMENTS = {"jointly", "group", "joint_verb", "intransitive", "platform_head", "not_commercial",
+                "named_patient", "round_head", "nsubj_brands", "nsubj_investors", "attr_investor",
+                "members", "hyphen", "program_object"}
+
+
+def _check_rule(rule: Rule) -> None:
+    """A rule that names an unknown role, requirement, lexicon or relation fails at load
+    time, with the rule's id, rather than silently never firing."""
+    from kg.errors import InputError
+    from kg.records import ENTITY_TYPES, RELATIONS
+
+    problems = []
+    if rule.relation not in RELATIONS:
+        problems.append(f"relation {rule.relation!r}")
+    problems += [f"role {r!r}" for r in rule.subject + rule.object if r.partition(":")[0] not in ROLES]
+    problems += [f"requirement {r!r}" for r in rule.requires if r not in REQUIREMENTS]
+    lex = lexicons()
+    problems += [f"lexicon {x!r}" for x in (rule.object_nouns, rule.object_nouns_exclude, rule.context,
+                                            rule.without_context) if x is not None and x not in lex]
+    problems += [f"type {t!r}" for t in rule.subject_types | rule.object_types if t not in ENTITY_TYPES]
+    if not 0 < rule.confidence <= 1:
+        problems.append(f"confidence {rule.confidence}")
+    if problems:
+        raise InputError(f"rule {rule.id}: unknown {', '.join(problems)}; fix kg/patterns/relations.json")
 
 
 # ---------------------------------------------------------------- grammar helpers

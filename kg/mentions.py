@@ -318,7 +318,10 @@ class Mentions:
             if m.entity.qid or self.gazetteer.get(m.entity.name):
                 key = "gaz:" + m.entity.name
             else:
-                norm = normalise(m.entity.name)
+                # one name, one entity -- unless the types conflict: "Jordan" the person and
+                # "Jordan" the organisation stay apart
+                kind = "person" if m.entity.type == "Person" else "org"
+                norm = f"{kind}:{normalise(m.entity.name)}"
                 key = keys.get(norm) or self._prefix_key(norm, m.entity.type, keys) or norm
                 keys[norm] = key
             groups.setdefault(key, []).append(m)
@@ -340,11 +343,12 @@ class Mentions:
 
     @staticmethod
     def _prefix_key(norm: str, kind: str, keys: dict[str, str]) -> str | None:
-        """'Coupang' and 'Coupang Corp' / a person's surname: the same entity."""
-        words = norm.split()
+        """A person's surname alone ("Munjal") is the person named in full earlier."""
+        words = norm.partition(":")[2].split()
         for other, key in keys.items():
-            other_words = other.split()
-            if kind == "Person" and len(words) == 1 and other_words[-1:] == words:
+            other_kind, _, other_name = other.partition(":")
+            if kind == "Person" and other_kind == "person" and len(words) == 1 \
+                    and other_name.split()[-1:] == words:
                 return key
         return None
 
