@@ -76,7 +76,7 @@ def add_fact(G: nx.MultiDiGraph, subject: str, relation: str, obj: str, confiden
 
 
 def sample_graph() -> nx.MultiDiGraph:
-    """Five entities, five facts (one per relation), one undated; a title attribute."""
+    """Five entities (Alibaba with aliases), five facts (one per relation, one undated)."""
     G = nx.MultiDiGraph(title="Sample market map")
     for slug, label, kind, qid in [
         ("alibaba", "Alibaba Group", "Company", "Q1359568"),
@@ -85,7 +85,8 @@ def sample_graph() -> nx.MultiDiGraph:
         ("samr", "SAMR", "GovernmentBody", None),
         ("jack-ma", "Jack Ma", "Person", "Q1137062"),
     ]:
-        G.add_node(ENTITY + slug, label=label, type=kind, qid=qid)
+        G.add_node(ENTITY + slug, label=label, type=kind, qid=qid, aliases=())
+    G.nodes[ENTITY + "alibaba"]["aliases"] = ("Alibaba", "阿里巴巴")
     a, t, n, s, j = (ENTITY + x for x in ("alibaba", "tmall", "nike", "samr", "jack-ma"))
     add_fact(G, a, "operates", t, 0.95,
              evidence("a1", "Alibaba operates Tmall, its flagship marketplace.",

@@ -139,6 +139,16 @@ def test_unknown_focus_names_the_entity_and_suggests_kg_stats():
                               "try `kg stats` to list entities")
 
 
+def test_focus_by_alias_exact_label_first():
+    G = sample_graph()
+    G.nodes[ENTITY + "alibaba"]["aliases"] = ("Alibaba", "阿里巴巴")
+    assert labels(filter_graph(G, focus="alibaba", depth=0)) == ["Alibaba Group"]
+    assert labels(filter_graph(G, focus="阿里巴巴", depth=0)) == ["Alibaba Group"]
+    # A label beats another entity's alias.
+    G.add_node(ENTITY + "alibaba-pictures", label="Alibaba", type="Company", qid=None)
+    assert labels(filter_graph(G, focus="Alibaba", depth=0)) == ["Alibaba"]
+
+
 def test_ambiguous_focus_asks_for_an_iri():
     G = sample_graph()
     G.add_node(ENTITY + "tmall-2", label="TMALL", type="Brand", qid=None)
@@ -219,6 +229,8 @@ def test_node_and_edge_data_carry_styles_facts_and_evidence():
     assert nodes["Alibaba Group"]["type"] == "Company"
     assert nodes["Alibaba Group"]["wikidata"] == "https://www.wikidata.org/wiki/Q1359568"
     assert nodes["Tmall"]["wikidata"] is None
+    assert nodes["Alibaba Group"]["aliases"] == ["Alibaba", "阿里巴巴"]
+    assert "aliases" not in nodes["Tmall"]  # no empty lists in big pages
     for name, style in data["relations"].items():
         assert style["directed"] == (name not in SYMMETRIC)
     edges = {e["relation"]: e for e in data["edges"]}
@@ -418,6 +430,15 @@ def test_small_maps_use_capped_physics_with_labels():
     physics = data["options"]["physics"]
     assert physics["enabled"] is True
     assert physics["stabilization"]["iterations"] == 200
+
+
+@pytest.mark.parametrize("n_nodes, iterations", [(1, 200), (250, 200), (500, 100),
+                                                 (LARGE_GRAPH, 50)])
+def test_physics_cap_shrinks_as_maps_grow(n_nodes, iterations):
+    physics = kg_html._vis_options(n_nodes)["physics"]
+    assert physics["enabled"] is True
+    assert physics["stabilization"]["iterations"] == iterations
+    assert kg_html._vis_options(LARGE_GRAPH + 1)["physics"] == {"enabled": False}
 
 
 def test_large_maps_get_a_python_layout_and_no_physics():

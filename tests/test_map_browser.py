@@ -154,6 +154,10 @@ def test_search_box_selects_and_zooms_to_an_entity(sample_map: MapPage):
     centre = sample_map.js("kgNetwork.getViewPosition()")
     position = sample_map.js("i => kgNetwork.getPosition(i)", nike)
     assert abs(centre["x"] - position["x"]) < 1 and abs(centre["y"] - position["y"]) < 1
+    page.locator("#kg-search").fill("阿里")  # aliases are searched too
+    page.locator("#kg-search").press("Enter")
+    assert sample_map.panel_text().startswith("Alibaba Group")
+    assert "Also known as\nAlibaba · 阿里巴巴" in sample_map.panel_text()
     page.locator("#kg-search").fill("nobody at all")
     page.locator("#kg-search").press("Enter")
     assert "No visible entity matches." in page.locator("#kg-suggestions").inner_text()
