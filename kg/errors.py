@@ -19,3 +19,9 @@ class GraphError(KGError):
 
 class QueryError(KGError):
     """A SPARQL query is unknown, malformed or missing a parameter."""
+
+
+def cannot_write(path, err: OSError) -> GraphError:
+    """The one error for a file kg could not write, saying what to check."""
+    return GraphError(f"cannot write {str(path)!r}: {err.strerror or err}; "
+                      "check that the folder is writable and the disk not full")

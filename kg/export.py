@@ -33,7 +33,7 @@ from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from kg.errors import GraphError, KGError
+from kg.errors import GraphError, KGError, cannot_write
 
 if TYPE_CHECKING:
     import networkx as nx
@@ -192,8 +192,7 @@ def _export_rdf(dataset: Any, target: Path, ext: str) -> Path:
         os.replace(staged, target)
     except OSError as err:
         staged.unlink(missing_ok=True)
-        raise GraphError(f"cannot write {str(target)!r}: {err.strerror or err}; "
-                         "check that the folder is writable and the disk not full") from err
+        raise cannot_write(target, err) from err
     return target
 
 
@@ -210,8 +209,7 @@ def _write(target: Path, mode: str, write) -> Path:
         os.replace(tmp, target)
     except OSError as err:
         tmp.unlink(missing_ok=True)
-        raise GraphError(f"cannot write {str(target)!r}: {err.strerror or err}; "
-                         "check that the folder is writable and the disk not full") from err
+        raise cannot_write(target, err) from err
     return target
 
 

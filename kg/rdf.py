@@ -33,7 +33,7 @@ from rdflib import OWL, PROV, RDF, RDFS, SKOS, BNode, Dataset, Graph, Literal, U
 from rdflib.graph import DATASET_DEFAULT_GRAPH_ID
 from rdflib.namespace import NamespaceManager
 
-from kg.errors import GraphError
+from kg.errors import GraphError, cannot_write
 from kg.namespace import (
     ECOM,
     PREFIXES,
@@ -346,8 +346,7 @@ def save(dataset: Graph, path: str | os.PathLike) -> Path:
         os.replace(tmp, target)
     except OSError as err:
         tmp.unlink(missing_ok=True)
-        raise GraphError(f"cannot write {str(target)!r}: {err.strerror or err}; "
-                         "check that the folder is writable and the disk not full") from err
+        raise cannot_write(target, err) from err
     return target
 
 
