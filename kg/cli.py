@@ -159,6 +159,9 @@ def map_(
     depth: Annotated[int, typer.Option(help="Neighbourhood radius around --focus.")] = 1,
     relation: Annotated[list[str], typer.Option("--relation", "-r", help="Keep only these relations.")] = [],  # noqa: B006
     min_confidence: Annotated[float, typer.Option(help="Hide facts below this confidence.")] = 0.0,
+    type_: Annotated[list[str], typer.Option("--type", "-t", help="Keep only entities of these types.")] = [],  # noqa: B006
+    since: Annotated[Optional[str], typer.Option(help="Only facts dated on or after YYYY-MM-DD.")] = None,
+    until: Annotated[Optional[str], typer.Option(help="Only facts dated on or before YYYY-MM-DD.")] = None,
 ) -> None:
     """Write an interactive, self-contained HTML relationship map."""
     from kg.html import write_map
@@ -168,6 +171,7 @@ def map_(
     try:
         G = to_networkx(load(graph))
         path = write_map(G, output, focus=focus, depth=depth, relations=relation or None,
+                         types=type_ or None, since=since, until=until,
                          min_confidence=min_confidence)
     except KGError as err:
         _fail(err)

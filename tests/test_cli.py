@@ -414,3 +414,14 @@ def test_validate_reports_a_violation(tmp_path):
     assert "Traceback" not in result.output
     assert "Conforms: False" in result.stdout
     assert "ecom:sentence" in result.stdout or "ontology#sentence" in result.stdout
+
+
+def test_map_filters_by_type_and_date(graph, tmp_path):
+    out = tmp_path / "typed.html"
+    result = kg("map", graph, "-o", out, "--type", "Brand", "--type", "Marketplace",
+                "--since", "2015-01-01")
+    assert result.exit_code == 0, result.output
+    html = out.read_text(encoding="utf-8")
+    assert "Brand" in html and "Marketplace" in html
+    bad = kg("map", graph, "-o", out, "--since", "2019-13-01")
+    assert bad.exit_code == 1 and "Traceback" not in bad.output and "kg: error:" in bad.stderr
