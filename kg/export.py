@@ -33,7 +33,7 @@ from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from kg.errors import GraphError, KGError, cannot_write
+from kg.errors import KGError, cannot_write
 
 if TYPE_CHECKING:
     import networkx as nx

@@ -776,22 +776,3 @@ def analysed_text(article: Article) -> str:
     if not title or body.lstrip().startswith(title):
         return body
     return f"{title}\n\n{body}"
-
-
-def extract_articles(articles: Iterable[Article], *, model: str | None = None,
-                     gazetteer_dir: str | None = None, batch_size: int = 16,
-                     statuses: frozenset[str] = frozenset({ASSERTED})) -> Iterator[tuple[Article, list[Triple]]]:
-    """Parse articles with the pipeline (loaded once) and extract their triples."""
-    from kg.nlp import load_pipeline
-
-    nlp, gazetteer = load_pipeline(model, gazetteer_dir)
-    articles = list(articles)
-    texts = (analysed_text(a) for a in articles)
-    for article, doc in zip(articles, nlp.pipe(texts, batch_size=batch_size)):
-        yield article, list(extract(doc, article, gazetteer, statuses=statuses))
-
-
-def entity_of(name: str, gazetteer: Gazetteer) -> Entity:
-    """The canonical entity for a name: the gazetteer's, else an Organization."""
-    entry = gazetteer.lookup(name)
-    return entry.entity if entry else Entity(name)

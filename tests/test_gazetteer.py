@@ -8,7 +8,6 @@ import re
 from pathlib import Path
 
 import pytest
-import spacy
 
 from kg.errors import InputError
 from kg.gazetteer import DEFAULT_DIR, Gazetteer, GazetteerEntry, normalise
