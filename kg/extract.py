@@ -27,7 +27,7 @@ from kg.attributes import deal_attributes
 from kg.confidence import rule_confidence
 from kg.gazetteer import Gazetteer
 from kg.mentions import Mention, Mentions
-from kg.modality import status_of
+from kg.modality import status_of, word_forms
 from kg.records import ASSERTED, SYMMETRIC, Article, Entity, Triple
 
 PATTERNS = Path(__file__).parent / "patterns"
@@ -129,10 +129,6 @@ def _check_rule(rule: Rule) -> None:
 
 
 # ---------------------------------------------------------------- grammar helpers
-def _words(tok) -> set[str]:
-    return {tok.lemma_.lower(), tok.lower_}
-
-
 def _children(tok, *deps: str):
     return [c for c in tok.children if c.dep_ in deps]
 
@@ -415,7 +411,7 @@ def _role(ctx: Context, rule: Rule, trigger, role: str, other: frozenset[str]) -
         for prep in _children(trigger, "prep"):
             if prep.lower_ == "as":
                 for noun in _children(prep, "pobj"):
-                    if _words(noun) & lex["seller_nouns"]:
+                    if word_forms(noun) & lex["seller_nouns"]:
                         for inner in _children(noun, "prep"):
                             if inner.lower_ in ("on", "at", "through", "via"):
                                 tokens += _children(inner, "pobj") + _right_after(inner)
@@ -465,7 +461,7 @@ def _role(ctx: Context, rule: Rule, trigger, role: str, other: frozenset[str]) -
         # "an investment from X for a 20% stake in Y"
         tokens = []
         for tok in trigger.subtree:
-            if _words(tok) & lex["stake_nouns"]:
+            if word_forms(tok) & lex["stake_nouns"]:
                 for prep in _children(tok, "prep"):
                     if prep.lower_ in ("in", "of"):
                         tokens += _children(prep, "pobj")
@@ -520,14 +516,26 @@ def _role(ctx: Context, rule: Rule, trigger, role: str, other: frozenset[str]) -
 
 
 def _sentence_has(sent, lexicon: str, window: int = 0) -> bool:
-    """Whether a word of the lexicon occurs in the sentence (or the ``window`` before it)."""
+    """Whether a word of the lexicon occurs in the sentence (or the ``window`` before it).
+
+    Asked for every candidate trigger, so the answer is kept per (sentence, lexicon, window)
+    on the Doc's user data for the length of one extraction.
+    """
+    cache = sent.doc.user_data.setdefault("kg_lexicon_hits", {})
+    key = (sent.start, lexicon, window)
+    if key not in cache:
+        cache[key] = _scan_for(sent, lexicon, window)
+    return cache[key]
+
+
+def _scan_for(sent, lexicon: str, window: int) -> bool:
     words = lexicons()[lexicon]
     start = sent.start
     for _ in range(window):
         if start > 0:
             start = sent.doc[start - 1].sent.start
     span = sent.doc[start: sent.end]
-    return any(_words(t) & words or (lexicon == "counterfeit" and any(
+    return any(word_forms(t) & words or (lexicon == "counterfeit" and any(
         w in t.lower_ for w in ("counterfeit", "infring"))) for t in span)
 
 
@@ -539,7 +547,7 @@ def _requirement_ok(ctx: Context, rule: Rule, trigger, name: str) -> bool:
     if name == "joint_verb":
         # "join forces", "team up", "work together", "partner" with a plural subject
         if trigger.lemma_ == "join":
-            return any(_words(d) & {"force", "forces", "hands"} for d in _children(trigger, "dobj"))
+            return any(word_forms(d) & {"force", "forces", "hands"} for d in _children(trigger, "dobj"))
         if trigger.lemma_ == "work":
             return any(c.lower_ in ("together", "jointly") for c in trigger.children)
         if trigger.lemma_ in ("agree", "pledge", "vow", "commit"):
@@ -550,34 +558,34 @@ def _requirement_ok(ctx: Context, rule: Rule, trigger, name: str) -> bool:
         # "signed a finance agreement / a share purchase agreement": not a memorandum
         words = set()
         for n in _object_nouns(trigger):
-            words |= {w for c in n.children if c.dep_ in ("compound", "amod", "nmod") for w in _words(c)}
+            words |= {w for c in n.children if c.dep_ in ("compound", "amod", "nmod") for w in word_forms(c)}
         return not (words & lex["commercial_agreements"])
     if name == "named_patient":
         return any(ctx.mentions.at(t.i) is not None for t in _patient_tokens(trigger))
     if name == "round_head":
-        return trigger.dep_ == "acl" and bool(_words(trigger.head) & lex["round_nouns"])
+        return trigger.dep_ == "acl" and bool(word_forms(trigger.head) & lex["round_nouns"])
     if name == "intransitive":
         return not _children(trigger, "dobj")
     if name == "platform_head":
         # "Alibaba's Tmall" yes; "the bureau's WeChat account" no
         mention = ctx.mentions.at(trigger.i)
         head = ctx.doc[mention.end - 1] if mention else trigger
-        return head.dep_ not in ("compound", "nmod") or bool(_words(head.head) & lex["platform_nouns"])
+        return head.dep_ not in ("compound", "nmod") or bool(word_forms(head.head) & lex["platform_nouns"])
     if name == "group":  # a flag for the runner: pair up the members of one list
         return True
     if name == "nsubj_brands":
-        return any(_words(s) & lex["member_nouns"] | _words(s) & {"brand", "label", "seller", "merchant", "retailer"}
+        return any(word_forms(s) & lex["member_nouns"] | word_forms(s) & {"brand", "label", "seller", "merchant", "retailer"}
                    for s in _children(trigger, "nsubj"))
     if name == "nsubj_investors":
-        return any(_words(s) & lex["investor_nouns"] for s in _children(trigger, "nsubj", "attr"))
+        return any(word_forms(s) & lex["investor_nouns"] for s in _children(trigger, "nsubj", "attr"))
     if name == "attr_investor":
-        return any(_words(a) & lex["investor_nouns"] for a in _children(trigger, "attr"))
+        return any(word_forms(a) & lex["investor_nouns"] for a in _children(trigger, "attr"))
     if name == "members":
         holders = _children(trigger, "nsubj", "attr", "dobj") + [trigger]
         # "Some of the brands participating include ..."
         holders += [p for h in _children(trigger, "nsubj") for prep in _children(h, "prep")
                     if prep.lower_ == "of" for p in _children(prep, "pobj")]
-        return any(_words(h) & (lex["member_nouns"] | {"member"}) for h in holders)
+        return any(word_forms(h) & (lex["member_nouns"] | {"member"}) for h in holders)
     if name == "hyphen":
         return trigger.i >= 2 and ctx.doc[trigger.i - 1].text in ("-", "–")
     if name == "program_object":
@@ -588,7 +596,7 @@ def _requirement_ok(ctx: Context, rule: Rule, trigger, name: str) -> bool:
             mention = ctx.mentions.at(t.i)
             if mention is not None:  # a named alliance or programme, not a company or platform
                 return mention.entity.type == "Organization"
-            return bool(_words(t) & lex["program_nouns"])
+            return bool(word_forms(t) & lex["program_nouns"])
         return any(programme(t) for t in objs)
     raise ValueError(f"rule {rule.id}: unknown requirement {name!r}")
 
@@ -601,8 +609,8 @@ def _object_noun_ok(rule: Rule, trigger) -> bool:
     # "a three-year MOU", "Memorandum of Understanding agreements": any word of the phrase
     words: set[str] = set()
     for n in nouns:
-        words |= _words(n)
-        words |= {w for c in n.children if c.dep_ in ("compound", "amod", "nmod") for w in _words(c)}
+        words |= word_forms(n)
+        words |= {w for c in n.children if c.dep_ in ("compound", "amod", "nmod") for w in word_forms(c)}
     if rule.object_nouns_exclude and words & lex[rule.object_nouns_exclude]:
         return False
     return rule.object_nouns is None or bool(words & lex[rule.object_nouns])
@@ -615,7 +623,7 @@ def _trigger_matches(ctx: Context, rule: Rule, tok) -> bool:
         return mention is not None and mention.end - 1 == tok.i
     if tok.pos_ not in rule.pos:
         return False
-    return bool(_words(tok) & rule.lemmas)
+    return bool(word_forms(tok) & rule.lemmas)
 
 
 def _candidates(ctx: Context, sent, rules: Iterable[Rule]) -> Iterator[tuple[Rule, object, Mention, Mention]]:
@@ -694,17 +702,17 @@ def _find_organisers(ctx: Context) -> None:
         if not _sentence_has(sent, "counterfeit"):
             continue
         for tok in sent:
-            words = _words(tok)
+            words = word_forms(tok)
             found: list[Mention] = []
             if tok.pos_ == "VERB" and words & {"launch", "form", "create", "establish", "found", "set",
                                                "start", "unveil", "expand", "announce", "introduce",
                                                "lead", "organise", "organize", "run", "build"}:
                 objs = _object_nouns(tok)
-                objs += [p for o in objs if _words(o) & starts for prep in _children(o, "prep")
+                objs += [p for o in objs if word_forms(o) & starts for prep in _children(o, "prep")
                          if prep.lower_ == "of" for p in _children(prep, "pobj")]
-                if any(_words(o) & programs for o in objs):
+                if any(word_forms(o) & programs for o in objs):
                     found = [x for a in _agent_tokens(tok) for x in ctx.mentions.resolve(a, lists=False)]
-            elif tok.dep_ == "poss" and _words(tok.head) & programs:
+            elif tok.dep_ == "poss" and word_forms(tok.head) & programs:
                 found = ctx.mentions.resolve(tok, lists=False)
             elif tok.pos_ == "PROPN" and words & programs and tok.text[:1].isupper():
                 # "the Alibaba Big Data Anti-counterfeiting Alliance": the organiser opens the name

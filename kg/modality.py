@@ -29,7 +29,8 @@ def cues() -> dict:
             for status, groups in data.items() if not status.startswith("_")}
 
 
-def _words(tok) -> set[str]:
+def word_forms(tok) -> set[str]:
+    """A token's lemma and lower-case form, the keys every lexicon is matched on."""
     return {tok.lemma_.lower(), tok.lower_}
 
 
@@ -38,7 +39,7 @@ def _own_cue(tok, c: dict, lexical: bool | str) -> str | None:
     the word itself ("plans to", "denied that", "sued")."""
     hedged, negated = c["hedged"], c["negated"]
     for child in tok.children:
-        words = _words(child)
+        words = word_forms(child)
         if child.dep_ == "neg" or (child.dep_ == "det" and words & negated["determiners"]):
             return NEGATED
         if child.dep_ == "aux" and words & hedged["aux"]:
@@ -52,10 +53,10 @@ def _own_cue(tok, c: dict, lexical: bool | str) -> str | None:
         if child.dep_ == "amod" and words & hedged["modifiers"]:
             return HEDGED
         if child.dep_ == "prep" and child.lower_ in ("in", "under"):
-            if any(g.dep_ == "pobj" and _words(g) & hedged["talk_nouns"] for g in child.children):
+            if any(g.dep_ == "pobj" and word_forms(g) & hedged["talk_nouns"] for g in child.children):
                 return HEDGED
     if lexical:
-        words = _words(tok)
+        words = word_forms(tok)
         if words & c["adversarial"]["governors"]:
             return ADVERSARIAL
         if lexical == "adversarial":
@@ -89,7 +90,7 @@ def status_of(trigger, extra_hedges: frozenset[str] = frozenset(),
     tok, first, via = trigger, True, None
     for _ in range(12):
         lexical: bool | str = False
-        if not first and not (_words(tok) & asserting):
+        if not first and not (word_forms(tok) & asserting):
             # "plans to open": every cue; "closed its shop": exits and disputes, not plans;
             # "sued X, claiming ...": disputes only
             lexical = True if via in LEXICAL_SCOPE else (
@@ -98,7 +99,7 @@ def status_of(trigger, extra_hedges: frozenset[str] = frozenset(),
         found = _own_cue(tok, c, lexical)
         if found:
             return found
-        if lexical and _words(tok) & extra_hedges:
+        if lexical and word_forms(tok) & extra_hedges:
             return HEDGED
         head = tok.head
         if tok.dep_ == "ROOT" or head is tok:
@@ -111,7 +112,7 @@ def status_of(trigger, extra_hedges: frozenset[str] = frozenset(),
             if head.head.pos_ in ("VERB", "AUX"):
                 tok, first, via = head.head, False, "pcomp"
                 continue
-            if _words(head.head) & talk:
+            if word_forms(head.head) & talk:
                 return HEDGED  # "in talks about investing"
             break
         if tok.pos_ in ("NOUN", "PROPN"):
@@ -122,7 +123,7 @@ def status_of(trigger, extra_hedges: frozenset[str] = frozenset(),
                 continue
             break
         if tok.dep_ in ("acl", "relcl") and head.pos_ in ("NOUN", "PROPN"):
-            if _words(head) & talk:
+            if word_forms(head) & talk:
                 return HEDGED
             break
         if tok.dep_ not in SCOPING or head.pos_ not in ("VERB", "AUX", "ADJ"):

@@ -70,3 +70,12 @@ def doc_from_table(table: str, vocab=None):
 def make_doc():
     """``make_doc(table)``: see :func:`doc_from_table`."""
     return doc_from_table
+
+
+@pytest.fixture(scope="module")
+def clean_env():
+    """The project's defaults: no KG_MODEL / KG_GAZETTEERS / KG_ONTOLOGY from the caller."""
+    with pytest.MonkeyPatch.context() as mp:
+        for name in ("KG_MODEL", "KG_GAZETTEERS", "KG_ONTOLOGY"):
+            mp.delenv(name, raising=False)
+        yield

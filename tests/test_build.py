@@ -21,7 +21,8 @@ from kg.namespace import article_iri, entity_iri, relation_iri
 from kg.rdf import load
 from kg.records import ASSERTED, HEDGED, NEGATED, RELATIONS, STATUSES
 
-pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
+pytestmark = [pytest.mark.filterwarnings("ignore::DeprecationWarning"),
+              pytest.mark.usefixtures("clean_env")]
 
 REPO = Path(__file__).resolve().parent.parent
 ARTICLES = REPO / "data" / "articles"
@@ -33,14 +34,6 @@ MIXED = ("Deals roundup\n\n"
          "Alibaba Group signed a memorandum of understanding with Rwanda on Wednesday. "
          "JD.com may sign a memorandum of understanding with Lazada next year. "
          "Amazon did not invest in Flipkart.\n")
-
-
-@pytest.fixture(scope="module", autouse=True)
-def clean_env():
-    with pytest.MonkeyPatch.context() as mp:
-        for name in ("KG_MODEL", "KG_GAZETTEERS", "KG_ONTOLOGY"):
-            mp.delenv(name, raising=False)
-        yield
 
 
 @pytest.fixture(scope="module")

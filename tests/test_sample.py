@@ -19,20 +19,13 @@ from kg.build import build_graph, extract_paths, triple_json
 from kg.gazetteer import normalise
 from kg.records import SYMMETRIC
 
-pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
+pytestmark = [pytest.mark.filterwarnings("ignore::DeprecationWarning"),
+              pytest.mark.usefixtures("clean_env")]
 
 REPO = Path(__file__).resolve().parent.parent
 ARTICLES = REPO / "data" / "articles"
 EXPECTED = json.loads((Path(__file__).parent / "data" / "sample_expected.json").read_text("utf-8"))
 MIN_RECALL = 0.6
-
-
-@pytest.fixture(scope="module", autouse=True)
-def clean_env():
-    with pytest.MonkeyPatch.context() as mp:
-        for name in ("KG_MODEL", "KG_GAZETTEERS", "KG_ONTOLOGY"):
-            mp.delenv(name, raising=False)
-        yield
 
 
 @pytest.fixture(scope="module")
